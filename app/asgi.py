@@ -1,0 +1,3 @@
+from app.main import create_app
+
+app = create_app()

@@ -1,0 +1,124 @@
+"""The asyncpg pool, the per-request connection, and the base every repository builds on."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator, Callable, Mapping
+from typing import Any, ClassVar, Protocol, TypeVar
+
+import asyncpg
+import msgspec
+from litestar.datastructures import State
+
+from app.errors import AppError, ConflictError, ServiceUnavailableError
+from app.settings import DatabaseSettings
+from app.sql import Query, SqlQueries
+
+T = TypeVar("T")
+
+
+class ConnectionSource(Protocol):
+    """Where connections come from: the pool in production, one connection in tests."""
+
+    def acquire(self) -> contextlib.AbstractAsyncContextManager[asyncpg.Connection]: ...
+
+
+async def _init_connection(conn: asyncpg.Connection) -> None:
+    # jsonb columns come and go as Python values, encoded by msgspec.
+    await conn.set_type_codec(
+        "jsonb",
+        encoder=lambda value: msgspec.json.encode(value).decode(),
+        decoder=msgspec.json.decode,
+        schema="pg_catalog",
+    )
+
+
+async def create_pool(settings: DatabaseSettings) -> asyncpg.Pool:
+    if settings.url is None:
+        raise RuntimeError("no database URL: the CLI resolves one before the app starts")
+    return await asyncpg.create_pool(
+        dsn=settings.url.reveal(),
+        min_size=settings.pool_min,
+        max_size=settings.pool_max,
+        command_timeout=settings.command_timeout,
+        init=_init_connection,
+    )
+
+
+async def provide_connection(state: State) -> AsyncIterator[asyncpg.Connection]:
+    """One connection per request, back to the pool when the handler is done."""
+    source: ConnectionSource = state.connections
+    async with contextlib.AsyncExitStack() as stack:
+        try:
+            conn = await stack.enter_async_context(source.acquire())
+        except (OSError, TimeoutError, asyncpg.CannotConnectNowError) as exc:
+            raise ServiceUnavailableError("Database unavailable") from exc
+        yield conn
+
+
+def provide_queries(state: State) -> SqlQueries:
+    return state.queries
+
+
+class Repository:
+    """The only place SQL runs. Subclasses name their domain and the queries they use.
+
+    Declaring the queries lets start-up fail when a file is missing, instead of the
+    first request that needs it.
+    """
+
+    domain: ClassVar[str]
+    queries: ClassVar[tuple[str, ...]]
+    # Constraint name -> the domain error a violation of it means.
+    constraint_errors: ClassVar[Mapping[str, Callable[[], AppError]]] = {}
+    declared: ClassVar[list[type[Repository]]] = []
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        Repository.declared.append(cls)
+
+    def __init__(self, conn: asyncpg.Connection, sql: SqlQueries) -> None:
+        self.conn = conn
+        self._sql = sql
+
+    @classmethod
+    def required_queries(cls) -> set[tuple[str, str]]:
+        return {(r.domain, name) for r in cls.declared for name in r.queries}
+
+    def _query(self, name: str) -> Query:
+        if name not in self.queries:
+            raise LookupError(f"{type(self).__name__} does not declare query {name!r}")
+        return self._sql.get(self.domain, name)
+
+    async def _fetch_one(self, name: str, into: type[T], **params: Any) -> T | None:
+        query = self._query(name)
+        with self._translate():
+            record = await self.conn.fetchrow(query.sql, *query.args(params))
+        return None if record is None else msgspec.convert(dict(record), into)
+
+    async def _fetch_all(self, name: str, into: type[T], **params: Any) -> list[T]:
+        query = self._query(name)
+        with self._translate():
+            records = await self.conn.fetch(query.sql, *query.args(params))
+        return msgspec.convert([dict(r) for r in records], list[into])  # type: ignore[valid-type]
+
+    async def _fetch_value(self, name: str, **params: Any) -> Any:
+        query = self._query(name)
+        with self._translate():
+            return await self.conn.fetchval(query.sql, *query.args(params))
+
+    async def _execute(self, name: str, **params: Any) -> str:
+        query = self._query(name)
+        with self._translate():
+            return await self.conn.execute(query.sql, *query.args(params))
+
+    @contextlib.contextmanager
+    def _translate(self):  # type: ignore[no-untyped-def]
+        """Unique and foreign-key violations become the domain's own errors."""
+        try:
+            yield
+        except (asyncpg.UniqueViolationError, asyncpg.ForeignKeyViolationError) as exc:
+            factory = self.constraint_errors.get(exc.constraint_name or "")
+            if factory is not None:
+                raise factory() from exc
+            raise ConflictError("Conflicts with existing data") from exc

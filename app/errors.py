@@ -1,0 +1,127 @@
+"""One error base that carries its HTTP status, and the one handler for every error.
+
+Every error leaves the service as `{"detail": str, "code": str, "request_id": str}`,
+plus `errors` for validation problems. `detail` keeps the old service's strings, which
+the frontend shows.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+from app.log import current_request_id
+
+log = logging.getLogger(__name__)
+
+
+class AppError(Exception):
+    """An expected failure with its HTTP status; domain errors subclass it."""
+
+    status_code: int = HTTP_500_INTERNAL_SERVER_ERROR
+    code: str = "internal_error"
+    detail: str = "Internal Server Error"
+
+    def __init__(self, detail: str | None = None) -> None:
+        if detail is not None:
+            self.detail = detail
+        super().__init__(self.detail)
+
+
+class BadRequestError(AppError):
+    status_code = 400
+    code = "bad_request"
+    detail = "Bad request"
+
+
+class NotFoundError(AppError):
+    status_code = 404
+    code = "not_found"
+    detail = "Not found"
+
+
+class ConflictError(AppError):
+    status_code = 409
+    code = "conflict"
+    detail = "Conflict"
+
+
+class IntegrationDisabledError(AppError):
+    """An integration whose settings are missing: 503 with the variables to set."""
+
+    status_code = 503
+    code = "integration_disabled"
+
+    def __init__(self, integration: str, variables: str) -> None:
+        super().__init__(f"{integration} is not configured: set {variables}")
+
+
+class ServiceUnavailableError(AppError):
+    status_code = 503
+    code = "unavailable"
+    detail = "Service unavailable"
+
+
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    429: "too_many_requests",
+    503: "unavailable",
+}
+
+
+def _body(detail: str, code: str, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    body: dict[str, Any] = {"detail": detail, "code": code, "request_id": current_request_id()}
+    if extra:
+        body.update(extra)
+    return body
+
+
+def app_error_handler(_: Request[Any, Any, Any], exc: AppError) -> Response[dict[str, Any]]:
+    return Response(_body(exc.detail, exc.code), status_code=exc.status_code)
+
+
+def http_exception_handler(
+    _: Request[Any, Any, Any], exc: HTTPException
+) -> Response[dict[str, Any]]:
+    extra = None
+    if isinstance(exc, ValidationException):
+        extra = {"errors": exc.extra if isinstance(exc.extra, list) else []}
+        code = "validation_error"
+    else:
+        code = _HTTP_CODES.get(exc.status_code, "error")
+    return Response(
+        _body(exc.detail, code, extra), status_code=exc.status_code, headers=exc.headers
+    )
+
+
+def unexpected_error_handler(
+    request: Request[Any, Any, Any], exc: Exception
+) -> Response[dict[str, Any]]:
+    # The traceback goes to the log; the client gets nothing it could learn internals from.
+    log.error(
+        "unhandled_error",
+        exc_info=exc,
+        extra={"method": request.method, "path": request.url.path},
+    )
+    return Response(
+        _body("Internal Server Error", "internal_error"),
+        status_code=HTTP_500_INTERNAL_SERVER_ERROR,
+    )
+
+
+exception_handlers = {
+    AppError: app_error_handler,
+    HTTPException: http_exception_handler,
+    Exception: unexpected_error_handler,
+}

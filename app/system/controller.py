@@ -1,0 +1,53 @@
+"""`/`, `/health`, `/ready` and `/get-metrics`."""
+
+from __future__ import annotations
+
+import asyncpg
+from litestar import Controller, Response, get
+from litestar.datastructures import State
+from litestar.di import NamedDependency, Provide
+from litestar.status_codes import HTTP_200_OK, HTTP_503_SERVICE_UNAVAILABLE
+
+from app import __version__
+from app.sql import SqlQueries
+from app.system.repository import SystemRepository
+from app.system.schemas import Health, Metrics, Readiness, ServiceInfo
+from app.system.service import check_readiness
+
+
+def provide_system_repository(
+    db_connection: NamedDependency[asyncpg.Connection], sql: NamedDependency[SqlQueries]
+) -> SystemRepository:
+    return SystemRepository(db_connection, sql)
+
+
+class SystemController(Controller):
+    tags = ("system",)
+
+    @get("/", summary="Service name and version")
+    async def root(self) -> ServiceInfo:
+        """Says the service is running, and which version."""
+        return ServiceInfo(message="Optimizer Backend is running!", version=__version__)
+
+    @get("/health", summary="Liveness")
+    async def health(self) -> Health:
+        """Answers while the process serves requests; does not touch the database."""
+        return Health()
+
+    @get("/ready", summary="Readiness")
+    async def ready(self, state: State) -> Response[Readiness]:
+        """503 until the database answers and every migration is applied."""
+        readiness = await check_readiness(
+            state.connections, state.queries, state.expected_migrations
+        )
+        status = HTTP_200_OK if readiness.status == "ready" else HTTP_503_SERVICE_UNAVAILABLE
+        return Response(readiness, status_code=status)
+
+    @get(
+        "/get-metrics",
+        summary="List sizes",
+        dependencies={"repository": Provide(provide_system_repository, sync_to_thread=False)},
+    )
+    async def get_metrics(self, repository: NamedDependency[SystemRepository]) -> Metrics:
+        """Each table as [total, added in the last 24 hours, added in the last 7 days]."""
+        return await repository.metrics()

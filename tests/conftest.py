@@ -1,0 +1,132 @@
+"""The test harness: one real PostgreSQL per session, each test in a rolled-back transaction.
+
+The database is the embedded one (pgserver, in a temporary folder) unless DATABASE_URL
+names another. AWS services are a local moto server reached over HTTP by aiobotocore.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+from collections.abc import AsyncIterator, Iterator
+
+import asyncpg
+import httpx
+import pytest
+from litestar import Litestar
+from moto.server import ThreadedMotoServer
+
+from app.db import create_pool
+from app.embedded import embedded_postgres
+from app.main import create_app
+from app.migrations import apply_migrations
+from app.settings import Settings, load_settings
+
+
+class SingleConnection:
+    """A connection source that always hands out the test's own connection.
+
+    Every request of a test then runs inside the test's transaction, which is rolled back
+    at teardown; the services' own transactions become savepoints inside it.
+    """
+
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self._conn = conn
+
+    @contextlib.asynccontextmanager
+    async def acquire(self) -> AsyncIterator[asyncpg.Connection]:
+        yield self._conn
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A migrated database for the whole session."""
+    configured = os.environ.get("DATABASE_URL")
+    if configured:
+        apply_migrations(configured)
+        yield configured
+        return
+    with embedded_postgres(tmp_path_factory.mktemp("postgres")) as url:
+        apply_migrations(url)
+        yield url
+
+
+def make_settings(database_url: str, **env: str) -> Settings:
+    """Settings from an explicit environment: tests never read the developer's `.env`."""
+    return load_settings({"DATABASE_URL": database_url, **env})
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str) -> Settings:
+    return make_settings(database_url)
+
+
+@pytest.fixture(scope="session")
+async def pool(settings: Settings) -> AsyncIterator[asyncpg.Pool]:
+    pool = await create_pool(settings.database)
+    yield pool
+    await pool.close()
+
+
+@pytest.fixture
+async def conn(pool: asyncpg.Pool) -> AsyncIterator[asyncpg.Connection]:
+    async with pool.acquire() as conn:
+        transaction = conn.transaction()
+        await transaction.start()
+        try:
+            yield conn
+        finally:
+            await transaction.rollback()
+
+
+@pytest.fixture
+def app(settings: Settings, conn: asyncpg.Connection) -> Litestar:
+    return create_app(settings, connections=SingleConnection(conn))
+
+
+@contextlib.asynccontextmanager
+async def serve_in_loop(app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
+    """The app with its lifespan, in the test's own event loop.
+
+    Litestar's AsyncTestClient runs the app on a portal thread with a loop of its own,
+    where the test's connection cannot be used; httpx's ASGI transport does not.
+    """
+    started, stop = asyncio.Event(), asyncio.Event()
+
+    async def run_lifespan() -> None:
+        # Entered and left in one task: the lifespan holds anyio cancel scopes, and an
+        # async fixture's setup and teardown run in different tasks.
+        async with app.lifespan():
+            started.set()
+            await stop.wait()
+
+    lifespan = asyncio.create_task(run_lifespan(), name="test-app-lifespan")
+    waiter = asyncio.create_task(started.wait())
+    await asyncio.wait({lifespan, waiter}, return_when=asyncio.FIRST_COMPLETED)
+    if lifespan.done():
+        waiter.cancel()
+        lifespan.result()  # start-up failed: raise its error here
+    transport = httpx.ASGITransport(app=app)
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            yield client
+    finally:
+        stop.set()
+        await lifespan
+
+
+@pytest.fixture
+async def client(app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
+    async with serve_in_loop(app) as client:
+        yield client
+
+
+@pytest.fixture(scope="session")
+def moto_endpoint() -> Iterator[str]:
+    """A local AWS (S3, SQS) on a free port, for aiobotocore clients with endpoint_url."""
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
