@@ -39,8 +39,11 @@ def embedded_postgres(data_dir: Path) -> Iterator[str]:
         )
         if "(1 row)" not in exists:
             server.psql(f"CREATE DATABASE {DATABASE_NAME};")
-        log.info("embedded_postgres_started", extra={"data_dir": str(data_dir)})
-        yield server.get_uri(DATABASE_NAME)
+        url = server.get_uri(DATABASE_NAME)
+        # Trust authentication over a local socket: the URL holds no secret, and it is
+        # what an operator needs to reach the database with psql.
+        log.info("embedded_postgres_started", extra={"url": url})
+        yield url
     finally:
         server.cleanup()
         log.info("embedded_postgres_stopped")

@@ -28,6 +28,7 @@ _STANDARD_ATTRS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), None)))
     "message",
     "asctime",
     "request_id",
+    "color_message",  # uvicorn's ANSI-coloured duplicate of the message
 }
 
 access_log = logging.getLogger("app.access")
@@ -43,7 +44,8 @@ def _extras(record: logging.LogRecord) -> dict[str, Any]:
 
 class _RequestIdFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
-        record.request_id = _request_id.get()
+        if not hasattr(record, "request_id"):
+            record.request_id = _request_id.get()
         return True
 
 
@@ -141,6 +143,7 @@ class RequestContextMiddleware:
                     "path": scope["path"],
                     "status": status,
                     "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                    "request_id": request_id,
                 },
             )
             _request_id.reset(token)

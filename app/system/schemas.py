@@ -19,7 +19,7 @@ class Health(msgspec.Struct, frozen=True):
     status: Literal["ok"] = "ok"
 
 
-class Readiness(msgspec.Struct, frozen=True):
+class Readiness(msgspec.Struct, frozen=True, omit_defaults=True):
     status: Literal["ready", "unavailable"]
     database: bool
     pending_migrations: list[str]

@@ -1,0 +1,108 @@
+"""`optimizer serve` as an operator runs it: a real process, stopped by SIGTERM."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+
+OPTIMIZER = str(Path(sys.executable).with_name("optimizer"))
+STARTUP_TIMEOUT = 90.0
+SHUTDOWN_LIMIT = 15.0
+
+
+def _environment(**overrides: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DB_", "DATABASE_URL"))}
+    env.update({"LOG_FORMAT": "json", "HOST": "127.0.0.1", **overrides})
+    return env
+
+
+@contextmanager
+def running(env: dict[str, str], log_path: Path) -> Iterator[subprocess.Popen[bytes]]:
+    with log_path.open("wb") as log:
+        process = subprocess.Popen([OPTIMIZER, "serve"], env=env, stdout=log, stderr=log)
+        try:
+            yield process
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+
+
+def _wait_ready(process: subprocess.Popen[bytes], port: int, log_path: Path) -> httpx.Response:
+    deadline = time.monotonic() + STARTUP_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"serve exited with {process.returncode}:\n{log_path.read_text()}")
+        try:
+            response = httpx.get(f"http://127.0.0.1:{port}/ready", timeout=2)
+            if response.status_code == 200:
+                return response
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    pytest.fail(f"not ready after {STARTUP_TIMEOUT}s:\n{log_path.read_text()}")
+
+
+def _stop(process: subprocess.Popen[bytes]) -> float:
+    started = time.monotonic()
+    process.send_signal(signal.SIGTERM)
+    process.wait(timeout=SHUTDOWN_LIMIT)
+    return time.monotonic() - started
+
+
+def test_serve_with_the_embedded_database_and_stop_on_sigterm(
+    tmp_path: Path, unused_tcp_port: int
+) -> None:
+    data_dir = tmp_path / "pg"
+    env = _environment(PORT=str(unused_tcp_port), EMBEDDED_DB_DIR=str(data_dir))
+    log_path = tmp_path / "serve.log"
+    with running(env, log_path) as process:
+        ready = _wait_ready(process, unused_tcp_port, log_path)
+        assert ready.json()["status"] == "ready"
+        metrics = httpx.get(f"http://127.0.0.1:{unused_tcp_port}/get-metrics", timeout=5)
+        assert metrics.status_code == 200
+        assert _stop(process) < SHUTDOWN_LIMIT
+        assert process.returncode == 0
+    # The embedded server went down with the service: no postmaster left behind.
+    assert not (data_dir / "postmaster.pid").exists()
+    assert '"event":"embedded_postgres_stopped"' in log_path.read_text()
+
+
+def test_serve_with_database_url_and_a_bad_aes_key(
+    tmp_path: Path, unused_tcp_port: int, database_url: str
+) -> None:
+    bad_key = "clearly-not-thirty-two-bytes"
+    env = _environment(PORT=str(unused_tcp_port), DATABASE_URL=database_url, AES_KEY=bad_key)
+    log_path = tmp_path / "serve.log"
+    with running(env, log_path) as process:
+        _wait_ready(process, unused_tcp_port, log_path)
+        assert _stop(process) < SHUTDOWN_LIMIT
+    log = log_path.read_text()
+    assert "encryption disabled: AES_KEY must be url-safe base64 of 32 bytes" in log
+    assert bad_key not in log
+    assert "embedded_postgres_started" not in log
+
+
+def test_a_broken_setting_stops_start_up_with_one_clear_line(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [OPTIMIZER, "serve"],
+        env=_environment(PORT="eighty", DB_POOL_MAX="none"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        "configuration error: PORT must be an integer, got 'eighty'",
+        "configuration error: DB_POOL_MAX must be an integer, got 'none'",
+    ]

@@ -1,0 +1,84 @@
+"""The one error shape, for domain errors, validation errors and the unexpected."""
+
+from __future__ import annotations
+
+import logging
+
+import msgspec
+import pytest
+from litestar import Litestar, get, post
+from litestar.params import JSONBody
+
+from app.errors import ConflictError, NotFoundError, exception_handlers
+from tests.conftest import serve_in_loop
+
+
+class FileGone(NotFoundError):
+    detail = "File not found"
+
+
+class Item(msgspec.Struct, forbid_unknown_fields=True):
+    name: str
+    count: int
+
+
+@get("/gone")
+async def gone() -> None:
+    raise FileGone
+
+
+@get("/busy")
+async def busy() -> None:
+    raise ConflictError("Another file is already processing")
+
+
+@post("/items")
+async def create_item(data: JSONBody[Item]) -> Item:
+    return data
+
+
+@get("/boom")
+async def boom() -> None:
+    raise RuntimeError("password=hunter2 in an internal message")
+
+
+def _app() -> Litestar:
+    return Litestar(
+        route_handlers=[gone, busy, create_item, boom],
+        exception_handlers=exception_handlers,  # type: ignore[arg-type]
+        logging_config=None,
+    )
+
+
+async def test_domain_errors_keep_the_old_detail_with_their_real_status() -> None:
+    async with serve_in_loop(_app()) as client:
+        response = await client.get("/gone")
+        assert response.status_code == 404
+        assert response.json()["detail"] == "File not found"
+        assert response.json()["code"] == "not_found"
+        conflict = await client.get("/busy")
+        assert conflict.status_code == 409
+        assert conflict.json()["detail"] == "Another file is already processing"
+
+
+async def test_validation_errors_share_the_shape_and_list_the_fields() -> None:
+    async with serve_in_loop(_app()) as client:
+        response = await client.post("/items", json={"name": "a", "count": "many"})
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "validation_error"
+    assert body["detail"]
+    assert body["errors"]
+    assert "request_id" in body
+
+
+async def test_the_unexpected_is_a_plain_500_with_the_cause_only_in_the_log(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with caplog.at_level(logging.ERROR):
+        async with serve_in_loop(_app()) as client:
+            response = await client.get("/boom")
+    assert response.status_code == 500
+    assert response.json()["detail"] == "Internal Server Error"
+    assert "hunter2" not in response.text
+    assert any(r.message == "unhandled_error" for r in caplog.records)

@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+import json
+import logging
+
+import httpx
+import pytest
+
+from app.log import JsonFormatter, TextFormatter
+
+
+def _record(**extra: object) -> logging.LogRecord:
+    record = logging.LogRecord("app.test", logging.INFO, __file__, 1, "thing_done", (), None)
+    record.request_id = "req-1"
+    for key, value in extra.items():
+        setattr(record, key, value)
+    return record
+
+
+def test_json_lines_carry_event_level_request_id_and_extras() -> None:
+    line = JsonFormatter().format(_record(count=3, path="/x"))
+    entry = json.loads(line)
+    assert entry["event"] == "thing_done"
+    assert entry["level"] == "info"
+    assert entry["request_id"] == "req-1"
+    assert entry["count"] == 3
+    assert entry["path"] == "/x"
+    assert "\n" not in line
+
+
+def test_text_lines_are_readable() -> None:
+    line = TextFormatter().format(_record(count=3))
+    assert "INFO" in line
+    assert "app.test: thing_done count=3 request_id=req-1" in line
+
+
+async def test_the_access_line_has_no_query_string(
+    client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.INFO, logger="app.access"):
+        response = await client.get("/health?token=very-secret-token&phone=447700900001")
+    access = [r for r in caplog.records if r.name == "app.access"]
+    assert len(access) == 1
+    line = JsonFormatter().format(access[0])
+    assert "very-secret-token" not in line
+    assert "447700900001" not in line
+    assert json.loads(line)["path"] == "/health"
+    assert json.loads(line)["status"] == 200
+    assert access[0].request_id == response.headers["x-request-id"]  # type: ignore[attr-defined]
