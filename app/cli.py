@@ -1,24 +1,34 @@
-"""The `optimizer` command: serve, migrate, and the operator commands later domains add."""
+"""The `optimizer` command: serve, migrate, and API-key management."""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import contextlib
 import logging
 import signal
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from types import FrameType
+from typing import TypeVar
 
+import asyncpg
 import psycopg
 
+from app.auth.repository import ApiKeyRepository
+from app.auth.schemas import SCOPE_RANK, CreatedApiKey
+from app.auth.service import ApiKeyService
+from app.db import Repository, init_connection
 from app.embedded import EmbeddedUnavailableError, embedded_postgres
+from app.errors import AppError
 from app.log import configure_logging
 from app.migrations import apply_migrations
 from app.settings import Settings, SettingsError, load_settings
-from app.sql import QueryLoadError
+from app.sql import SQL_DIR, QueryLoadError, SqlQueries
 
 log = logging.getLogger("app.cli")
+
+T = TypeVar("T")
 
 
 class _Terminated(Exception):
@@ -29,14 +39,46 @@ def _on_sigterm(_signum: int, _frame: FrameType | None) -> None:
     raise _Terminated
 
 
+def _say(line: str = "") -> None:
+    """Command output for the operator (not a log line)."""
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
+
+
 @contextlib.contextmanager
-def _database(settings: Settings) -> Iterator[Settings]:
-    """The configured database, or the embedded one (started here, stopped on exit)."""
+def _database(settings: Settings) -> Iterator[str]:
+    """The configured database's URL, or the embedded one's (started here, stopped on exit)."""
     if settings.database.url is not None:
-        yield settings
+        yield settings.database.url.reveal()
         return
     with embedded_postgres(settings.database.embedded_dir) as url:
-        yield settings.with_database_url(url)
+        yield url
+
+
+def _with_api_keys(url: str, action: Callable[[ApiKeyService], Awaitable[T]]) -> T:
+    """Run `action` with an API-key service on one connection to `url`."""
+
+    async def run() -> T:
+        sql = SqlQueries.load(SQL_DIR, Repository.required_queries())
+        conn = await asyncpg.connect(url)
+        try:
+            await init_connection(conn)
+            return await action(ApiKeyService(ApiKeyRepository(conn, sql)))
+        finally:
+            await conn.close()
+
+    return asyncio.run(run())
+
+
+def _announce_first_key(created: CreatedApiKey, port: int) -> None:
+    _say("=" * 72)
+    _say("A first API key (admin scope) was created. It is shown only this once:")
+    _say()
+    _say(f"    {created.key}")
+    _say()
+    _say(f'Try it:  curl -H "X-API-Key: {created.key}" http://localhost:{port}/get-metrics')
+    _say("Make named keys with `optimizer api-key create`, then revoke this one.")
+    _say("=" * 72)
 
 
 def _serve(settings: Settings, _args: argparse.Namespace) -> None:
@@ -45,11 +87,13 @@ def _serve(settings: Settings, _args: argparse.Namespace) -> None:
 
     from app.main import create_app
 
-    with _database(settings) as settings:
-        assert settings.database.url is not None
+    with _database(settings) as url:
         if settings.server.migrate_on_start:
-            apply_migrations(settings.database.url.reveal())
-        app = create_app(settings)
+            apply_migrations(url)
+        first = _with_api_keys(url, lambda service: service.create_first())
+        if first is not None:
+            _announce_first_key(first, settings.server.port)
+        app = create_app(settings.with_database_url(url))
         config = uvicorn.Config(
             app,
             host=settings.server.host,
@@ -64,23 +108,63 @@ def _serve(settings: Settings, _args: argparse.Namespace) -> None:
 
 
 def _migrate(settings: Settings, _args: argparse.Namespace) -> None:
-    with _database(settings) as settings:
-        assert settings.database.url is not None
-        applied = apply_migrations(settings.database.url.reveal())
-    print(f"applied {len(applied)} migration(s)" + (f": {', '.join(applied)}" if applied else ""))
+    with _database(settings) as url:
+        applied = apply_migrations(url)
+    _say(f"applied {len(applied)} migration(s)" + (f": {', '.join(applied)}" if applied else ""))
 
 
-COMMANDS: dict[str, tuple[str, Callable[[Settings, argparse.Namespace], None]]] = {
-    "serve": ("serve the API (embedded PostgreSQL when no database is configured)", _serve),
-    "migrate": ("apply pending schema migrations", _migrate),
-}
+def _key_create(settings: Settings, args: argparse.Namespace) -> None:
+    with _database(settings) as url:
+        created = _with_api_keys(url, lambda service: service.create(args.name, args.scope))
+    _say(f"created API key {created.name!r} with scope {created.scope}; it is shown only once:")
+    _say(created.key)
+
+
+def _key_list(settings: Settings, _args: argparse.Namespace) -> None:
+    with _database(settings) as url:
+        keys = _with_api_keys(url, lambda service: service.list())
+    _say(f"{'NAME':<24} {'SCOPE':<6} {'CREATED':<20} {'LAST USED':<20} REVOKED")
+    for key in keys:
+        _say(
+            f"{key.name:<24} {key.scope:<6} {_when(key.created_at):<20} "
+            f"{_when(key.last_used_at):<20} {_when(key.revoked_at)}"
+        )
+
+
+def _key_revoke(settings: Settings, args: argparse.Namespace) -> None:
+    with _database(settings) as url:
+        revoked = _with_api_keys(url, lambda service: service.revoke_by_name(args.name))
+    _say(f"revoked API key {revoked.name!r}")
+
+
+def _when(moment: object) -> str:
+    return "-" if moment is None else f"{moment:%Y-%m-%d %H:%M:%S}"
+
+
+Command = Callable[[Settings, argparse.Namespace], None]
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="optimizer", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    for name, (help_text, _) in COMMANDS.items():
-        commands.add_parser(name, help=help_text)
+    commands.add_parser(
+        "serve", help="migrate and serve the API (embedded PostgreSQL without a database)"
+    ).set_defaults(run=_serve)
+    commands.add_parser("migrate", help="apply pending schema migrations").set_defaults(
+        run=_migrate
+    )
+    keys = commands.add_parser("api-key", help="create, list and revoke API keys")
+    key_commands = keys.add_subparsers(dest="key_command", required=True)
+    create = key_commands.add_parser("create", help="create a key; prints it as the last line")
+    create.add_argument("--name", required=True, help="a unique name, such as 'frontend'")
+    create.add_argument("--scope", choices=sorted(SCOPE_RANK, key=SCOPE_RANK.get), default="read")
+    create.set_defaults(run=_key_create)
+    key_commands.add_parser("list", help="list keys (never the keys themselves)").set_defaults(
+        run=_key_list
+    )
+    revoke = key_commands.add_parser("revoke", help="revoke the live key with this name")
+    revoke.add_argument("name")
+    revoke.set_defaults(run=_key_revoke)
     return parser
 
 
@@ -90,23 +174,22 @@ def main(argv: list[str] | None = None) -> int:
         settings = load_settings()
     except SettingsError as exc:
         for problem in exc.problems:
-            print(f"configuration error: {problem}", file=sys.stderr)
+            sys.stderr.write(f"configuration error: {problem}\n")
         return 2
     configure_logging(settings.server.log_level, settings.server.log_format)
     # uvicorn stops gracefully on SIGTERM and then re-raises it; with this handler the
     # re-raised signal unwinds the stack instead of killing the process outright.
     signal.signal(signal.SIGTERM, _on_sigterm)
-    _, command = COMMANDS[args.command]
+    command: Command = args.run
     try:
         command(settings, args)
     except (_Terminated, KeyboardInterrupt):
         log.info("stopped")
-    except (EmbeddedUnavailableError, QueryLoadError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    except (EmbeddedUnavailableError, QueryLoadError, AppError) as exc:
+        sys.stderr.write(f"error: {exc}\n")
         return 1
-    except psycopg.OperationalError as exc:
-        # From the migrations: the database is unreachable or refuses the credentials.
-        print(f"error: cannot reach the database: {exc}".strip(), file=sys.stderr)
+    except (psycopg.OperationalError, OSError, asyncpg.PostgresError) as exc:
+        sys.stderr.write(f"error: cannot use the database: {exc}".strip() + "\n")
         return 1
     return 0
 

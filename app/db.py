@@ -23,7 +23,7 @@ class ConnectionSource(Protocol):
     def acquire(self) -> contextlib.AbstractAsyncContextManager[asyncpg.Connection]: ...
 
 
-async def _init_connection(conn: asyncpg.Connection) -> None:
+async def init_connection(conn: asyncpg.Connection) -> None:
     # jsonb columns come and go as Python values, encoded by msgspec.
     await conn.set_type_codec(
         "jsonb",
@@ -41,18 +41,24 @@ async def create_pool(settings: DatabaseSettings) -> asyncpg.Pool:
         min_size=settings.pool_min,
         max_size=settings.pool_max,
         command_timeout=settings.command_timeout,
-        init=_init_connection,
+        init=init_connection,
     )
 
 
-async def provide_connection(state: State) -> AsyncIterator[asyncpg.Connection]:
-    """One connection per request, back to the pool when the handler is done."""
-    source: ConnectionSource = state.connections
+@contextlib.asynccontextmanager
+async def acquire(source: ConnectionSource) -> AsyncIterator[asyncpg.Connection]:
+    """A connection, or a 503 when the database cannot be reached."""
     async with contextlib.AsyncExitStack() as stack:
         try:
             conn = await stack.enter_async_context(source.acquire())
         except (OSError, TimeoutError, asyncpg.CannotConnectNowError) as exc:
             raise ServiceUnavailableError("Database unavailable") from exc
+        yield conn
+
+
+async def provide_connection(state: State) -> AsyncIterator[asyncpg.Connection]:
+    """One connection per request, back to the pool when the handler is done."""
+    async with acquire(state.connections) as conn:
         yield conn
 
 
@@ -90,33 +96,42 @@ class Repository:
             raise LookupError(f"{type(self).__name__} does not declare query {name!r}")
         return self._sql.get(self.domain, name)
 
-    async def _fetch_one(self, name: str, into: type[T], **params: Any) -> T | None:
-        query = self._query(name)
-        with self._translate():
+    async def _fetch_one(self, query_name: str, into: type[T], /, **params: Any) -> T | None:
+        query = self._query(query_name)
+        async with self._translated():
             record = await self.conn.fetchrow(query.sql, *query.args(params))
         return None if record is None else msgspec.convert(dict(record), into)
 
-    async def _fetch_all(self, name: str, into: type[T], **params: Any) -> list[T]:
-        query = self._query(name)
-        with self._translate():
+    async def _fetch_all(self, query_name: str, into: type[T], /, **params: Any) -> list[T]:
+        query = self._query(query_name)
+        async with self._translated():
             records = await self.conn.fetch(query.sql, *query.args(params))
         return msgspec.convert([dict(r) for r in records], list[into])  # type: ignore[valid-type]
 
-    async def _fetch_value(self, name: str, **params: Any) -> Any:
-        query = self._query(name)
-        with self._translate():
+    async def _fetch_value(self, query_name: str, /, **params: Any) -> Any:
+        query = self._query(query_name)
+        async with self._translated():
             return await self.conn.fetchval(query.sql, *query.args(params))
 
-    async def _execute(self, name: str, **params: Any) -> str:
-        query = self._query(name)
-        with self._translate():
+    async def _execute(self, query_name: str, /, **params: Any) -> str:
+        query = self._query(query_name)
+        async with self._translated():
             return await self.conn.execute(query.sql, *query.args(params))
 
-    @contextlib.contextmanager
-    def _translate(self):  # type: ignore[no-untyped-def]
-        """Unique and foreign-key violations become the domain's own errors."""
+    @contextlib.asynccontextmanager
+    async def _translated(self) -> AsyncIterator[None]:
+        """Unique and foreign-key violations become the domain's own errors.
+
+        A violation this repository anticipates is an answer, not a failure: inside a
+        caller's transaction the statement runs in a savepoint, so the answer does not
+        abort the rest of that transaction.
+        """
+        guard: contextlib.AbstractAsyncContextManager[Any] = contextlib.nullcontext()
+        if self.constraint_errors and self.conn.is_in_transaction():
+            guard = self.conn.transaction()
         try:
-            yield
+            async with guard:
+                yield
         except (asyncpg.UniqueViolationError, asyncpg.ForeignKeyViolationError) as exc:
             factory = self.constraint_errors.get(exc.constraint_name or "")
             if factory is not None:

@@ -32,6 +32,9 @@ _STANDARD_ATTRS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), None)))
 }
 
 access_log = logging.getLogger("app.access")
+audit_log = logging.getLogger("app.audit")
+
+_READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def current_request_id() -> str:
@@ -110,7 +113,11 @@ def configure_logging(level: str, fmt: str) -> None:
 
 
 class RequestContextMiddleware:
-    """Gives every request an id (echoed as X-Request-ID) and writes one access line."""
+    """Gives every request an id (echoed as X-Request-ID) and writes one access line.
+
+    Every mutation also gets an audit line: which key (by name, never the key), which
+    route and target, and how it ended.
+    """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -146,7 +153,36 @@ class RequestContextMiddleware:
                     "request_id": request_id,
                 },
             )
+            if scope["method"] not in _READ_METHODS:
+                _audit(scope, status, request_id)
             _request_id.reset(token)
+
+
+def _outcome(status: int) -> str:
+    if status < 400:
+        return "ok"
+    if status in (401, 403):
+        return "denied"
+    return "rejected" if status < 500 else "error"
+
+
+def _audit(scope: Scope, status: int, request_id: str) -> None:
+    # The router fills in the route template, the path parameters and (the auth guard)
+    # the principal on this same scope while handling the request.
+    principal = scope.get("user")
+    params = scope.get("path_params") or {}
+    audit_log.info(
+        "audit",
+        extra={
+            "key": getattr(principal, "name", None),
+            "method": scope["method"],
+            "route": scope.get("path_template") or scope["path"],
+            "target": ",".join(str(v) for v in params.values()) or None,
+            "status": status,
+            "outcome": _outcome(status),
+            "request_id": request_id,
+        },
+    )
 
 
 def _incoming_request_id(scope: Scope) -> str | None:

@@ -8,28 +8,36 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from litestar import Litestar
+from litestar import Litestar, Router
+from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.spec import Tag
+from litestar.openapi.spec import Components, SecurityScheme, Tag
 
 from app import __version__
+from app.auth.controller import ApiKeyController, issue_stream_token
+from app.auth.guards import authorize
 from app.db import ConnectionSource, Repository, create_pool, provide_connection, provide_queries
 from app.errors import exception_handlers
+from app.hygiene import BodyLimitMiddleware, SecurityHeadersMiddleware
 from app.log import RequestContextMiddleware
 from app.migrations import expected_migrations
-from app.settings import PROJECT_ROOT, Settings, load_settings
-from app.sql import SqlQueries
+from app.settings import Settings, load_settings
+from app.sql import SQL_DIR, SqlQueries
 from app.system.controller import SystemController
-
-SQL_DIR = PROJECT_ROOT / "sql"
 
 log = logging.getLogger(__name__)
 
 OPENAPI_TAGS = [
     Tag(name="system", description="Liveness, readiness and list metrics."),
+    Tag(name="auth", description="API keys (admin scope) and stream tokens for browsers."),
 ]
+
+_SECURITY_SCHEMES = {
+    "ApiKey": SecurityScheme(type="apiKey", name="X-API-Key", security_scheme_in="header"),
+    "Bearer": SecurityScheme(type="http", scheme="bearer", description="The same API key"),
+}
 
 # Closing the pool waits for borrowed connections; past this, they are cut.
 POOL_CLOSE_TIMEOUT_SECONDS = 10.0
@@ -64,7 +72,9 @@ def create_app(
                 pool.terminate()
 
     app = Litestar(
-        route_handlers=[SystemController],
+        route_handlers=[SystemController, ApiKeyController, issue_stream_token],
+        # Every route is protected unless its handler says `opt={"public": True}`.
+        guards=[authorize],
         dependencies={
             "db_connection": Provide(provide_connection),
             "sql": Provide(provide_queries, sync_to_thread=False),
@@ -78,17 +88,54 @@ def create_app(
             }
         ),
         exception_handlers=exception_handlers,  # type: ignore[arg-type]
-        openapi_config=OpenAPIConfig(
-            title="optimizer",
-            version=__version__,
-            description="Phone-list hygiene for SMS and ad-traffic operations.",
-            tags=OPENAPI_TAGS,
-            path="/schema",
-        ),
+        openapi_config=_openapi_config(settings),
+        cors_config=_cors_config(settings),
+        # Chunked bodies are cut off here; declared lengths earlier, in BodyLimitMiddleware.
+        request_max_body_size=settings.api.max_upload_bytes,
         # Our own access line (without query strings) replaces Litestar's logging config.
         logging_config=None,
     )
-    # Outermost, so that unmatched routes (404/405) get a request id and an access line
-    # too: route-level middleware only runs once a route has matched.
-    app.asgi_handler = RequestContextMiddleware(app.asgi_handler)
+    # Wrapped around the whole application, so that unmatched routes (404/405) and refused
+    # bodies get a request id, security headers and an access line too: route-level
+    # middleware only runs once a route has matched.
+    limited = BodyLimitMiddleware(
+        app.asgi_handler,
+        max_json_bytes=settings.api.max_json_bytes,
+        max_upload_bytes=settings.api.max_upload_bytes,
+    )
+    app.asgi_handler = RequestContextMiddleware(SecurityHeadersMiddleware(limited))
     return app
+
+
+def _openapi_config(settings: Settings) -> OpenAPIConfig:
+    return OpenAPIConfig(
+        title="optimizer",
+        version=__version__,
+        description="Phone-list hygiene for SMS and ad-traffic operations.",
+        tags=OPENAPI_TAGS,
+        path="/schema",
+        components=Components(security_schemes=_SECURITY_SCHEMES),
+        security=[{"ApiKey": []}, {"Bearer": []}],
+        # The docs are protected like any route unless DOCS_PUBLIC says otherwise.
+        openapi_router=Router(
+            path="/schema", route_handlers=[], opt={"public": settings.api.docs_public}
+        ),
+    )
+
+
+def _cors_config(settings: Settings) -> CORSConfig | None:
+    if not settings.api.cors_origins:
+        return None
+    return CORSConfig(
+        allow_origins=list(settings.api.cors_origins),
+        allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+        allow_headers=[
+            "X-API-Key",
+            "Authorization",
+            "Content-Type",
+            "X-Request-ID",
+            "Last-Event-ID",
+        ],
+        expose_headers=["X-Request-ID", "Content-Disposition"],
+        max_age=600,
+    )

@@ -60,6 +60,16 @@ class ServerSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class ApiSettings:
+    # Browser origins allowed to call the API (CORS); none by default.
+    cors_origins: tuple[str, ...] = ()
+    max_upload_bytes: int = 1024**3
+    max_json_bytes: int = 1024**2
+    docs_public: bool = False
+    stream_token_ttl_seconds: int = 300
+
+
+@dataclass(frozen=True, slots=True)
 class DatabaseSettings:
     # None means "no database configured": `optimizer serve` starts the embedded one.
     url: Secret | None = None
@@ -122,6 +132,7 @@ class EncryptionSettings:
 @dataclass(frozen=True, slots=True)
 class Settings:
     server: ServerSettings = ServerSettings()
+    api: ApiSettings = ApiSettings()
     database: DatabaseSettings = DatabaseSettings()
     storage: StorageSettings = StorageSettings()
     aws: AwsSettings = AwsSettings()
@@ -200,6 +211,7 @@ class _Reader:
 
     def settings(self) -> Settings:
         server = self._server()
+        api = self._api()
         database = self._database()
         storage = StorageSettings(
             upload_root=self._path("UPLOAD_ROOT", DEFAULT_UPLOAD_ROOT),
@@ -218,6 +230,7 @@ class _Reader:
             raise SettingsError(self._errors)
         return Settings(
             server=server,
+            api=api,
             database=database,
             storage=storage,
             aws=aws,
@@ -252,6 +265,30 @@ class _Reader:
             log_level=log_level,
             log_format=log_format,  # type: ignore[arg-type]
             migrate_on_start=self._bool("MIGRATE_ON_START", True),
+        )
+
+    def _api(self) -> ApiSettings:
+        origins = tuple(
+            o.strip() for o in (self._get("CORS_ORIGINS") or "").split(",") if o.strip()
+        )
+        for origin in origins:
+            if origin != "*" and not re.match(r"^https?://[^/\s]+$", origin):
+                self._errors.append(
+                    f"CORS_ORIGINS entries must look like https://host[:port], got {origin!r}"
+                )
+        ttl = self._int("STREAM_TOKEN_TTL_SECONDS", 300, minimum=10, problems=self._errors)
+        if ttl > 3600:
+            self._errors.append(f"STREAM_TOKEN_TTL_SECONDS must be at most 3600, got {ttl}")
+        return ApiSettings(
+            cors_origins=origins,
+            max_upload_bytes=self._int(
+                "MAX_UPLOAD_BYTES", 1024**3, minimum=1024, problems=self._errors
+            ),
+            max_json_bytes=self._int(
+                "MAX_JSON_BYTES", 1024**2, minimum=1024, problems=self._errors
+            ),
+            docs_public=self._bool("DOCS_PUBLIC", False),
+            stream_token_ttl_seconds=ttl,
         )
 
     def _database(self) -> DatabaseSettings:

@@ -13,6 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from app.settings import PROJECT_ROOT
+
+SQL_DIR = PROJECT_ROOT / "sql"
+
 # The lexical pieces that may contain a colon or a semicolon without meaning a
 # parameter or the end of a statement; matched first so they are skipped as a whole.
 _TOKENS = re.compile(

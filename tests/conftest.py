@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import uuid
 from collections.abc import AsyncIterator, Iterator
 
 import asyncpg
@@ -17,11 +18,15 @@ import pytest
 from litestar import Litestar
 from moto.server import ThreadedMotoServer
 
+from app.auth.repository import ApiKeyRepository
+from app.auth.schemas import Scope
+from app.auth.service import ApiKeyService
 from app.db import create_pool
 from app.embedded import embedded_postgres
 from app.main import create_app
 from app.migrations import apply_migrations
 from app.settings import Settings, load_settings
+from app.sql import SQL_DIR, SqlQueries
 
 
 class SingleConnection:
@@ -116,10 +121,33 @@ async def serve_in_loop(app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
         await lifespan
 
 
+async def make_key(conn: asyncpg.Connection, settings: Settings, scope: Scope) -> str:
+    """A real key, created through the service inside the test's transaction."""
+    sql = SqlQueries.load(SQL_DIR)
+    service = ApiKeyService(ApiKeyRepository(conn, sql))
+    return (await service.create(f"test-{scope}-{uuid.uuid4().hex[:8]}", scope)).key
+
+
 @pytest.fixture
-async def client(app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
+async def keys(conn: asyncpg.Connection, settings: Settings) -> dict[Scope, str]:
+    return {scope: await make_key(conn, settings, scope) for scope in ("read", "write", "admin")}
+
+
+@pytest.fixture
+async def anonymous(app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
+    """A client that sends no credential."""
     async with serve_in_loop(app) as client:
         yield client
+
+
+@pytest.fixture
+async def client(
+    anonymous: httpx.AsyncClient, keys: dict[Scope, str]
+) -> AsyncIterator[httpx.AsyncClient]:
+    """A client that acts with an admin key unless a test sends another."""
+    anonymous.headers["X-API-Key"] = keys["admin"]
+    yield anonymous
+    del anonymous.headers["X-API-Key"]
 
 
 @pytest.fixture(scope="session")

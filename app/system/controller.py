@@ -14,6 +14,9 @@ from app.system.repository import SystemRepository
 from app.system.schemas import Health, Metrics, Readiness, ServiceInfo
 from app.system.service import check_readiness
 
+# The only routes that answer without a key: probes and the service's name.
+PUBLIC = {"public": True}
+
 
 def provide_system_repository(
     db_connection: NamedDependency[asyncpg.Connection], sql: NamedDependency[SqlQueries]
@@ -24,17 +27,17 @@ def provide_system_repository(
 class SystemController(Controller):
     tags = ("system",)
 
-    @get("/", summary="Service name and version")
+    @get("/", summary="Service name and version", opt=PUBLIC, security=[{}])
     async def root(self) -> ServiceInfo:
         """Says the service is running, and which version."""
         return ServiceInfo(message="Optimizer Backend is running!", version=__version__)
 
-    @get("/health", summary="Liveness")
+    @get("/health", summary="Liveness", opt=PUBLIC, security=[{}])
     async def health(self) -> Health:
         """Answers while the process serves requests; does not touch the database."""
         return Health()
 
-    @get("/ready", summary="Readiness")
+    @get("/ready", summary="Readiness", opt=PUBLIC, security=[{}])
     async def ready(self, state: State) -> Response[Readiness]:
         """503 until the database answers and every migration is applied."""
         readiness = await check_readiness(

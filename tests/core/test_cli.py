@@ -59,22 +59,41 @@ def _stop(process: subprocess.Popen[bytes]) -> float:
     return time.monotonic() - started
 
 
-def test_serve_with_the_embedded_database_and_stop_on_sigterm(
+def _first_key(log: str) -> str:
+    lines = log.splitlines()
+    start = lines.index("A first API key (admin scope) was created. It is shown only this once:")
+    return lines[start + 2].strip()
+
+
+def test_a_new_user_runs_serve_and_calls_the_api_with_the_printed_key(
     tmp_path: Path, unused_tcp_port: int
 ) -> None:
     data_dir = tmp_path / "pg"
     env = _environment(PORT=str(unused_tcp_port), EMBEDDED_DB_DIR=str(data_dir))
     log_path = tmp_path / "serve.log"
+    base = f"http://127.0.0.1:{unused_tcp_port}"
     with running(env, log_path) as process:
         ready = _wait_ready(process, unused_tcp_port, log_path)
         assert ready.json()["status"] == "ready"
-        metrics = httpx.get(f"http://127.0.0.1:{unused_tcp_port}/get-metrics", timeout=5)
+        key = _first_key(log_path.read_text())
+        assert httpx.get(f"{base}/get-metrics", timeout=5).status_code == 401
+        metrics = httpx.get(f"{base}/get-metrics", headers={"X-API-Key": key}, timeout=5)
         assert metrics.status_code == 200
+        assert metrics.json()["blacklist"] == [0, 0, 0]
         assert _stop(process) < SHUTDOWN_LIMIT
         assert process.returncode == 0
+    # The key is printed once, as a banner, and appears in no log line.
+    log = log_path.read_text()
+    assert sum(key in line for line in log.splitlines()) == 2  # the key and the curl example
+    assert not any(key in line for line in log.splitlines() if line.startswith("{"))
     # The embedded server went down with the service: no postmaster left behind.
     assert not (data_dir / "postmaster.pid").exists()
-    assert '"event":"embedded_postgres_stopped"' in log_path.read_text()
+    assert '"event":"embedded_postgres_stopped"' in log
+    # A second start on the same data finds a key already there and prints none.
+    with running(env, log_path) as process:
+        _wait_ready(process, unused_tcp_port, log_path)
+        _stop(process)
+    assert "A first API key" not in log_path.read_text()
 
 
 def test_serve_with_database_url_and_a_bad_aes_key(
@@ -106,3 +125,32 @@ def test_a_broken_setting_stops_start_up_with_one_clear_line(tmp_path: Path) -> 
         "configuration error: PORT must be an integer, got 'eighty'",
         "configuration error: DB_POOL_MAX must be an integer, got 'none'",
     ]
+
+
+def _cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [OPTIMIZER, *args], env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+
+
+def test_api_keys_from_the_command_line(database_url: str, unused_tcp_port: int) -> None:
+    env = _environment(DATABASE_URL=database_url)
+    name = f"cli-{os.getpid()}-{unused_tcp_port}"
+    created = _cli("api-key", "create", "--name", name, "--scope", "write", env=env)
+    assert created.returncode == 0, created.stderr
+    key = created.stdout.strip().splitlines()[-1]
+    assert key.startswith("opt_")
+
+    listed = _cli("api-key", "list", env=env)
+    assert listed.returncode == 0
+    row = next(line for line in listed.stdout.splitlines() if line.startswith(name))
+    assert " write " in row
+    assert key not in listed.stdout
+
+    duplicate = _cli("api-key", "create", "--name", name, env=env)
+    assert duplicate.returncode == 1
+    assert "already has this name" in duplicate.stderr
+
+    revoked = _cli("api-key", "revoke", name, env=env)
+    assert revoked.returncode == 0
+    assert _cli("api-key", "revoke", name, env=env).returncode == 1

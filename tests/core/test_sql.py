@@ -6,8 +6,7 @@ import asyncpg
 import pytest
 
 from app.db import Repository
-from app.main import SQL_DIR
-from app.sql import QueryLoadError, SqlQueries, parse_query
+from app.sql import SQL_DIR, QueryLoadError, SqlQueries, parse_query
 
 
 def test_named_parameters_become_positional_once_each() -> None:

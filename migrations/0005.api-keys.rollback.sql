@@ -1,0 +1,2 @@
+DROP TABLE stream_token_secret;
+DROP TABLE api_keys;

@@ -1,0 +1,5 @@
+-- Records use, at most once a minute per key, so that busy keys do not write per request.
+UPDATE api_keys
+SET last_used_at = now()
+WHERE id = :id
+  AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute');
