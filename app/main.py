@@ -18,11 +18,14 @@ from litestar.openapi.spec import Components, SecurityScheme, Tag
 from app import __version__
 from app.auth.controller import ApiKeyController, issue_stream_token
 from app.auth.guards import authorize
+from app.background import background_lifespan, job_handlers, schedules
 from app.db import ConnectionSource, Repository, create_pool, provide_connection, provide_queries
 from app.errors import exception_handlers
 from app.hygiene import BodyLimitMiddleware, SecurityHeadersMiddleware
+from app.jobs.controller import JobController
 from app.log import RequestContextMiddleware
 from app.migrations import expected_migrations
+from app.schedules.controller import ScheduleController
 from app.settings import Settings, load_settings
 from app.sql import SQL_DIR, SqlQueries
 from app.system.controller import SystemController
@@ -32,6 +35,7 @@ log = logging.getLogger(__name__)
 OPENAPI_TAGS = [
     Tag(name="system", description="Liveness, readiness and list metrics."),
     Tag(name="auth", description="API keys (admin scope) and stream tokens for browsers."),
+    Tag(name="jobs", description="Background work: progress, and the scheduled runs."),
 ]
 
 _SECURITY_SCHEMES = {
@@ -72,14 +76,23 @@ def create_app(
                 pool.terminate()
 
     app = Litestar(
-        route_handlers=[SystemController, ApiKeyController, issue_stream_token],
+        route_handlers=[
+            SystemController,
+            ApiKeyController,
+            issue_stream_token,
+            JobController,
+            ScheduleController,
+        ],
         # Every route is protected unless its handler says `opt={"public": True}`.
         guards=[authorize],
         dependencies={
             "db_connection": Provide(provide_connection),
             "sql": Provide(provide_queries, sync_to_thread=False),
         },
-        lifespan=[database],
+        lifespan=[
+            database,
+            background_lifespan(settings, job_handlers(settings), schedules(settings)),
+        ],
         state=State(
             {
                 "settings": settings,

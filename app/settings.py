@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import quote
 
+from croniter import croniter
 from dotenv import dotenv_values
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -67,6 +68,22 @@ class ApiSettings:
     max_json_bytes: int = 1024**2
     docs_public: bool = False
     stream_token_ttl_seconds: int = 300
+
+
+@dataclass(frozen=True, slots=True)
+class JobSettings:
+    # Background loops are switched on by settings, so tests start only what they test.
+    workers_enabled: bool = True
+    scheduler_enabled: bool = True
+    concurrency: int = 2
+    lease_seconds: float = 60.0
+    poll_seconds: float = 2.0
+    max_attempts: int = 3
+    retry_base_seconds: float = 5.0
+    shutdown_grace_seconds: float = 10.0
+    retention_days: int = 30
+    # When finished jobs older than the retention are deleted (cron, UTC).
+    purge_cron: str = "30 3 * * *"
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +150,7 @@ class EncryptionSettings:
 class Settings:
     server: ServerSettings = ServerSettings()
     api: ApiSettings = ApiSettings()
+    jobs: JobSettings = JobSettings()
     database: DatabaseSettings = DatabaseSettings()
     storage: StorageSettings = StorageSettings()
     aws: AwsSettings = AwsSettings()
@@ -212,6 +230,7 @@ class _Reader:
     def settings(self) -> Settings:
         server = self._server()
         api = self._api()
+        jobs = self._jobs()
         database = self._database()
         storage = StorageSettings(
             upload_root=self._path("UPLOAD_ROOT", DEFAULT_UPLOAD_ROOT),
@@ -231,6 +250,7 @@ class _Reader:
         return Settings(
             server=server,
             api=api,
+            jobs=jobs,
             database=database,
             storage=storage,
             aws=aws,
@@ -289,6 +309,32 @@ class _Reader:
             ),
             docs_public=self._bool("DOCS_PUBLIC", False),
             stream_token_ttl_seconds=ttl,
+        )
+
+    def _cron(self, name: str, default: str) -> str:
+        expression = self._get(name) or default
+        if not croniter.is_valid(expression):
+            self._errors.append(f"{name} must be a cron expression, got {expression!r}")
+            return default
+        return expression
+
+    def _jobs(self) -> JobSettings:
+        errors = self._errors
+        return JobSettings(
+            workers_enabled=self._bool("WORKERS_ENABLED", True),
+            scheduler_enabled=self._bool("SCHEDULER_ENABLED", True),
+            concurrency=self._int("JOB_CONCURRENCY", 2, minimum=1, problems=errors),
+            lease_seconds=float(self._int("JOB_LEASE_SECONDS", 60, minimum=3, problems=errors)),
+            poll_seconds=float(self._int("JOB_POLL_SECONDS", 2, minimum=1, problems=errors)),
+            max_attempts=self._int("JOB_MAX_ATTEMPTS", 3, minimum=1, problems=errors),
+            retry_base_seconds=float(
+                self._int("JOB_RETRY_BASE_SECONDS", 5, minimum=0, problems=errors)
+            ),
+            shutdown_grace_seconds=float(
+                self._int("JOB_SHUTDOWN_GRACE_SECONDS", 10, minimum=0, problems=errors)
+            ),
+            retention_days=self._int("JOB_RETENTION_DAYS", 30, minimum=1, problems=errors),
+            purge_cron=self._cron("SCHEDULE_JOB_PURGE", "30 3 * * *"),
         )
 
     def _database(self) -> DatabaseSettings:

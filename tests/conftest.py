@@ -58,8 +58,13 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 def make_settings(database_url: str, **env: str) -> Settings:
-    """Settings from an explicit environment: tests never read the developer's `.env`."""
-    return load_settings({"DATABASE_URL": database_url, **env})
+    """Settings from an explicit environment: tests never read the developer's `.env`.
+
+    The worker and the scheduler are off unless a test switches them on: they need
+    connections of their own, not the test's single one.
+    """
+    defaults = {"WORKERS_ENABLED": "false", "SCHEDULER_ENABLED": "false"}
+    return load_settings({**defaults, "DATABASE_URL": database_url, **env})
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,219 @@
+"""The worker: claims jobs, runs their handlers, keeps their leases, records the outcome.
+
+A job's handler is an async function `(context, payload) -> None`. It reports progress
+through the context; raising `JobFailedError` fails the job for good, any other
+exception is retried with backoff until the job's attempts run out.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import socket
+import uuid
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from app.db import ConnectionSource, acquire
+from app.jobs.repository import JobRepository
+from app.jobs.schemas import Job
+from app.settings import JobSettings
+from app.sql import SqlQueries
+
+log = logging.getLogger(__name__)
+
+
+class JobFailedError(Exception):
+    """A failure that retrying cannot fix (bad input, a missing file): no more attempts."""
+
+
+class LeaseLostError(Exception):
+    """The job's lease lapsed and it may now run elsewhere; this attempt must stop."""
+
+
+@dataclass(frozen=True, slots=True)
+class JobContext:
+    """What a handler gets besides its payload."""
+
+    job: Job
+    connections: ConnectionSource
+    sql: SqlQueries
+    owner: str
+
+    async def progress(
+        self, done: int, total: int | None = None, message: str | None = None
+    ) -> None:
+        async with acquire(self.connections) as conn:
+            held = await JobRepository(conn, self.sql).report_progress(
+                self.job.id, owner=self.owner, done=done, total=total, message=message
+            )
+        if not held:
+            raise LeaseLostError(str(self.job.id))
+
+
+JobHandler = Callable[[JobContext, dict[str, Any]], Awaitable[None]]
+
+
+def worker_name() -> str:
+    """Unique per process, readable in the jobs table: host, pid-less random suffix."""
+    return f"{socket.gethostname()}-{uuid.uuid4().hex[:8]}"
+
+
+class JobWorker:
+    """Runs up to `concurrency` jobs at once until stopped; owned by the app's lifespan."""
+
+    def __init__(
+        self,
+        *,
+        connections: ConnectionSource,
+        sql: SqlQueries,
+        handlers: Mapping[str, JobHandler],
+        settings: JobSettings,
+        name: str | None = None,
+    ) -> None:
+        self._connections = connections
+        self._sql = sql
+        self._handlers = dict(handlers)
+        self._settings = settings
+        self.name = name or worker_name()
+        self._wake = asyncio.Event()
+        self._stopping = asyncio.Event()
+        self._running: dict[asyncio.Task[None], Job] = {}
+
+    def wake(self) -> None:
+        """Look for work now (a job was queued) instead of at the next poll."""
+        self._wake.set()
+
+    async def run(self) -> None:
+        log.info("job_worker_started", extra={"worker": self.name, "kinds": len(self._handlers)})
+        failures = 0
+        while not self._stopping.is_set():
+            try:
+                await self._recover()
+                await self._fill()
+                failures = 0
+            except Exception:  # one bad iteration (the database away) must not end the loop
+                failures += 1
+                log.exception("job_worker_iteration_failed", extra={"failures": failures})
+            await self._idle(_backoff(failures, 1.0, 60.0) if failures else None)
+        log.info("job_worker_stopped", extra={"worker": self.name})
+
+    async def stop(self) -> None:
+        """Stop claiming; let running jobs finish within the grace period, hand back the rest."""
+        self._stopping.set()
+        self._wake.set()
+        if not self._running:
+            return
+        _, pending = await asyncio.wait(
+            set(self._running), timeout=self._settings.shutdown_grace_seconds
+        )
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+
+    async def _idle(self, delay: float | None) -> None:
+        """Sleep until woken, a job finishes, or the poll interval passes."""
+        self._wake.clear()
+        waiters = {asyncio.ensure_future(self._wake.wait()), *self._running}
+        await asyncio.wait(
+            waiters,
+            timeout=delay or self._settings.poll_seconds,
+            return_when=asyncio.FIRST_COMPLETED,
+        )
+        for waiter in waiters - set(self._running):
+            waiter.cancel()
+
+    async def _recover(self) -> None:
+        async with acquire(self._connections) as conn:
+            recovered = await JobRepository(conn, self._sql).recover_expired()
+        for outcome in recovered:
+            log.warning(
+                "job_lease_expired", extra={"job_id": str(outcome.id), "now": outcome.status}
+            )
+
+    async def _fill(self) -> None:
+        while len(self._running) < self._settings.concurrency and not self._stopping.is_set():
+            async with acquire(self._connections) as conn:
+                job = await JobRepository(conn, self._sql).claim(
+                    owner=self.name,
+                    kinds=sorted(self._handlers),
+                    lease_seconds=self._settings.lease_seconds,
+                )
+            if job is None:
+                return
+            task = asyncio.create_task(self._execute(job), name=f"job-{job.kind}-{job.id}")
+            self._running[task] = job
+            task.add_done_callback(self._running.pop)
+
+    async def _execute(self, job: Job) -> None:
+        context = JobContext(job=job, connections=self._connections, sql=self._sql, owner=self.name)
+        work = asyncio.current_task()
+        assert work is not None
+        keeper = asyncio.create_task(self._keep_lease(job, work), name=f"lease-{job.id}")
+        extra = {"job_id": str(job.id), "kind": job.kind, "attempt": job.attempts}
+        log.info("job_started", extra=extra)
+        try:
+            await self._handlers[job.kind](context, job.payload)
+        except asyncio.CancelledError:
+            if self._stopping.is_set():
+                await self._write(lambda repo: repo.release(job.id, owner=self.name))
+                log.info("job_handed_back", extra=extra)
+            raise
+        except LeaseLostError:
+            log.warning("job_lease_lost", extra=extra)
+        except JobFailedError as exc:
+            await self._fail(job, str(exc), retryable=False)
+        except Exception as exc:
+            log.exception("job_attempt_failed", extra=extra)
+            await self._fail(job, f"{type(exc).__name__}: {exc}", retryable=True)
+        else:
+            await self._write(lambda repo: repo.complete(job.id, owner=self.name))
+            log.info("job_succeeded", extra=extra)
+        finally:
+            keeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await keeper
+
+    async def _fail(self, job: Job, error: str, *, retryable: bool) -> None:
+        delay = _backoff(job.attempts, self._settings.retry_base_seconds, 300.0)
+        outcome = await self._write(
+            lambda repo: repo.fail(
+                job.id, owner=self.name, error=error, retryable=retryable, retry_after_seconds=delay
+            )
+        )
+        status = outcome.status if outcome else "lost"
+        log.warning("job_failed", extra={"job_id": str(job.id), "kind": job.kind, "now": status})
+
+    async def _write(self, action: Callable[[JobRepository], Awaitable[Any]]) -> Any:
+        # Shielded: the outcome of an attempt must be recorded even while shutting down.
+        async def write() -> Any:
+            async with acquire(self._connections) as conn:
+                return await action(JobRepository(conn, self._sql))
+
+        return await asyncio.shield(write())
+
+    async def _keep_lease(self, job: Job, work: asyncio.Task[Any]) -> None:
+        """Renews the lease at a third of its length; cancels the work if it was lost."""
+        interval = self._settings.lease_seconds / 3
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                async with acquire(self._connections) as conn:
+                    held = await JobRepository(conn, self._sql).renew_lease(
+                        job.id, owner=self.name, lease_seconds=self._settings.lease_seconds
+                    )
+            except Exception:  # the database may be back before the lease lapses
+                log.exception("job_lease_renewal_failed", extra={"job_id": str(job.id)})
+                continue
+            if not held:
+                log.warning("job_lease_lost", extra={"job_id": str(job.id)})
+                work.cancel()
+                return
+
+
+def _backoff(attempt: int, base: float, cap: float) -> float:
+    """Exponential with jitter, so that retries from many jobs do not arrive together."""
+    return min(cap, base * 2 ** max(attempt - 1, 0)) * random.uniform(0.5, 1.5)  # noqa: S311
