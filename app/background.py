@@ -20,7 +20,7 @@ from app.settings import Settings
 log = logging.getLogger(__name__)
 
 # Past the jobs' own grace period, a loop that will not stop is cancelled.
-STOP_TIMEOUT_SECONDS = 5.0
+STOP_TIMEOUT_SECONDS = 2.0
 
 
 def job_handlers(settings: Settings) -> dict[str, JobHandler]:

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import contextlib
 import logging
+import os
 import signal
 import sys
 from collections.abc import Awaitable, Callable, Iterator
@@ -18,13 +19,13 @@ import psycopg
 from app.auth.repository import ApiKeyRepository
 from app.auth.schemas import SCOPE_RANK, CreatedApiKey
 from app.auth.service import ApiKeyService
-from app.db import Repository, init_connection
+from app.db import init_connection
 from app.embedded import EmbeddedUnavailableError, embedded_postgres
 from app.errors import AppError
 from app.log import configure_logging
 from app.migrations import apply_migrations
 from app.settings import Settings, SettingsError, load_settings
-from app.sql import SQL_DIR, QueryLoadError, SqlQueries
+from app.sql import QueryLoadError
 
 log = logging.getLogger("app.cli")
 
@@ -36,6 +37,8 @@ class _Terminated(Exception):
 
 
 def _on_sigterm(_signum: int, _frame: FrameType | None) -> None:
+    # Once is enough: a second SIGTERM must not interrupt the shutdown it started.
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     raise _Terminated
 
 
@@ -59,7 +62,9 @@ def _with_api_keys(url: str, action: Callable[[ApiKeyService], Awaitable[T]]) ->
     """Run `action` with an API-key service on one connection to `url`."""
 
     async def run() -> T:
-        sql = SqlQueries.load(SQL_DIR, Repository.required_queries())
+        from app.main import load_queries  # the whole application: only key commands need it
+
+        sql = load_queries()
         conn = await asyncpg.connect(url)
         try:
             await init_connection(conn)
@@ -70,13 +75,25 @@ def _with_api_keys(url: str, action: Callable[[ApiKeyService], Awaitable[T]]) ->
     return asyncio.run(run())
 
 
-def _announce_first_key(created: CreatedApiKey, port: int) -> None:
+def _hand_over_first_key(created: CreatedApiKey, settings: Settings) -> None:
+    """Show the first key on a terminal; elsewhere (a container, whose output is its log)
+    write it to a file only its owner can read, and say where."""
+    port = settings.server.port
     _say("=" * 72)
-    _say("A first API key (admin scope) was created. It is shown only this once:")
-    _say()
-    _say(f"    {created.key}")
-    _say()
-    _say(f'Try it:  curl -H "X-API-Key: {created.key}" http://localhost:{port}/get-metrics')
+    if sys.stdout.isatty():
+        _say("A first API key (admin scope) was created. It is shown only this once:")
+        _say()
+        _say(f"    {created.key}")
+        _say()
+        _say(f'Try it:  curl -H "X-API-Key: {created.key}" http://localhost:{port}/get-metrics')
+    else:
+        path = settings.server.first_key_file
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as file:
+            file.write(created.key + "\n")
+        _say(f"A first API key (admin scope) was created and written to {path}")
+        _say(f'Try it:  curl -H "X-API-Key: $(cat {path})" http://localhost:{port}/get-metrics')
     _say("Make named keys with `optimizer api-key create`, then revoke this one.")
     _say("=" * 72)
 
@@ -92,7 +109,7 @@ def _serve(settings: Settings, _args: argparse.Namespace) -> None:
             apply_migrations(url)
         first = _with_api_keys(url, lambda service: service.create_first())
         if first is not None:
-            _announce_first_key(first, settings.server.port)
+            _hand_over_first_key(first, settings)
         app = create_app(settings.with_database_url(url))
         config = uvicorn.Config(
             app,
@@ -101,7 +118,9 @@ def _serve(settings: Settings, _args: argparse.Namespace) -> None:
             log_config=None,
             access_log=False,
             proxy_headers=True,
-            timeout_graceful_shutdown=10,
+            # Within Docker's default 10 s between SIGTERM and SIGKILL, with the pool's
+            # and the background loops' own timeouts after it.
+            timeout_graceful_shutdown=4,
         )
         log.info("serving", extra={"host": settings.server.host, "port": settings.server.port})
         uvicorn.Server(config).run()

@@ -3,24 +3,30 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from typing import Any, ClassVar, Protocol, TypeVar
 
 import asyncpg
 import msgspec
 from litestar.datastructures import State
 
-from app.errors import AppError, ConflictError, ServiceUnavailableError
+from app.errors import AppError, BadRequestError, ConflictError, ServiceUnavailableError
 from app.settings import DatabaseSettings
 from app.sql import Query, SqlQueries
 
 T = TypeVar("T")
 
 
+# A request waits this long for a free connection before answering 503.
+ACQUIRE_TIMEOUT_SECONDS = 10.0
+
+
 class ConnectionSource(Protocol):
     """Where connections come from: the pool in production, one connection in tests."""
 
-    def acquire(self) -> contextlib.AbstractAsyncContextManager[asyncpg.Connection]: ...
+    def acquire(
+        self, *, timeout: float | None = None
+    ) -> contextlib.AbstractAsyncContextManager[asyncpg.Connection]: ...
 
 
 async def init_connection(conn: asyncpg.Connection) -> None:
@@ -50,7 +56,7 @@ async def acquire(source: ConnectionSource) -> AsyncIterator[asyncpg.Connection]
     """A connection, or a 503 when the database cannot be reached."""
     async with contextlib.AsyncExitStack() as stack:
         try:
-            conn = await stack.enter_async_context(source.acquire())
+            conn = await stack.enter_async_context(source.acquire(timeout=ACQUIRE_TIMEOUT_SECONDS))
         except (OSError, TimeoutError, asyncpg.CannotConnectNowError) as exc:
             raise ServiceUnavailableError("Database unavailable") from exc
         yield conn
@@ -66,30 +72,26 @@ def provide_queries(state: State) -> SqlQueries:
     return state.queries
 
 
+def required_queries(repositories: Iterable[type[Repository]]) -> set[tuple[str, str]]:
+    """Every (domain, name) the given repositories declare."""
+    return {(r.domain, name) for r in repositories for name in r.queries}
+
+
 class Repository:
     """The only place SQL runs. Subclasses name their domain and the queries they use.
 
     Declaring the queries lets start-up fail when a file is missing, instead of the
-    first request that needs it.
+    first request that needs it (see `required_queries`).
     """
 
     domain: ClassVar[str]
     queries: ClassVar[tuple[str, ...]]
     # Constraint name -> the domain error a violation of it means.
     constraint_errors: ClassVar[Mapping[str, Callable[[], AppError]]] = {}
-    declared: ClassVar[list[type[Repository]]] = []
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        Repository.declared.append(cls)
 
     def __init__(self, conn: asyncpg.Connection, sql: SqlQueries) -> None:
         self.conn = conn
         self._sql = sql
-
-    @classmethod
-    def required_queries(cls) -> set[tuple[str, str]]:
-        return {(r.domain, name) for r in cls.declared for name in r.queries}
 
     def _query(self, name: str) -> Query:
         if name not in self.queries:
@@ -98,36 +100,37 @@ class Repository:
 
     async def _fetch_one(self, query_name: str, into: type[T], /, **params: Any) -> T | None:
         query = self._query(query_name)
-        async with self._translated():
+        async with self._translated(query):
             record = await self.conn.fetchrow(query.sql, *query.args(params))
         return None if record is None else msgspec.convert(dict(record), into)
 
     async def _fetch_all(self, query_name: str, into: type[T], /, **params: Any) -> list[T]:
         query = self._query(query_name)
-        async with self._translated():
+        async with self._translated(query):
             records = await self.conn.fetch(query.sql, *query.args(params))
         return msgspec.convert([dict(r) for r in records], list[into])  # type: ignore[valid-type]
 
     async def _fetch_value(self, query_name: str, /, **params: Any) -> Any:
         query = self._query(query_name)
-        async with self._translated():
+        async with self._translated(query):
             return await self.conn.fetchval(query.sql, *query.args(params))
 
     async def _execute(self, query_name: str, /, **params: Any) -> str:
         query = self._query(query_name)
-        async with self._translated():
+        async with self._translated(query):
             return await self.conn.execute(query.sql, *query.args(params))
 
     @contextlib.asynccontextmanager
-    async def _translated(self) -> AsyncIterator[None]:
-        """Unique and foreign-key violations become the domain's own errors.
+    async def _translated(self, query: Query) -> AsyncIterator[None]:
+        """Constraint violations become errors with a status, never a 500.
 
-        A violation this repository anticipates is an answer, not a failure: inside a
-        caller's transaction the statement runs in a savepoint, so the answer does not
-        abort the rest of that transaction.
+        Unique and foreign-key violations are conflicts (409), named by the repository's
+        `constraint_errors` when it expects them; a check violation is bad input (400).
+        Inside a caller's transaction a write runs in a savepoint, so that such an answer
+        does not also abort the rest of the caller's transaction.
         """
         guard: contextlib.AbstractAsyncContextManager[Any] = contextlib.nullcontext()
-        if self.constraint_errors and self.conn.is_in_transaction():
+        if query.writes and self.conn.is_in_transaction():
             guard = self.conn.transaction()
         try:
             async with guard:
@@ -137,3 +140,5 @@ class Repository:
             if factory is not None:
                 raise factory() from exc
             raise ConflictError("Conflicts with existing data") from exc
+        except (asyncpg.CheckViolationError, asyncpg.NotNullViolationError) as exc:
+            raise BadRequestError("A value is out of range or missing") from exc

@@ -1,9 +1,16 @@
-"""The embedded PostgreSQL (pgserver) that `optimizer serve` starts when no database is set."""
+"""The embedded PostgreSQL (pgserver) that `optimizer serve` starts when no database is set.
+
+pgserver shares one server between the processes that use a data folder: each adds its
+pid to a list, and the last one to leave stops the server. `make run` and the CLI's
+`api-key` commands can therefore use the database at the same time.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
+import os
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,15 +18,41 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 DATABASE_NAME = "optimizer"
+# pgserver's list of the processes using a data folder.
+_HANDLES_FILE = ".handle_pids.json"
 
 
 class EmbeddedUnavailableError(RuntimeError):
     pass
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _forget_dead_users(data_dir: Path) -> None:
+    """Drop pids of processes that died without leaving (SIGKILL, OOM).
+
+    Left in the list, a dead pid means the last live user never counts as last, and the
+    server it started would outlive every process using it.
+    """
+    handles = data_dir / _HANDLES_FILE
+    with contextlib.suppress(FileNotFoundError, ValueError):
+        pids = json.loads(handles.read_text())
+        live = [pid for pid in pids if isinstance(pid, int) and _alive(pid)]
+        if live != pids:
+            handles.write_text(json.dumps(live))
+
+
 @contextlib.contextmanager
 def embedded_postgres(data_dir: Path) -> Iterator[str]:
-    """Start (or join) the server whose data lives in `data_dir`; stop it on exit."""
+    """Start (or join) the server whose data lives in `data_dir`; leave it on exit."""
     try:
         with warnings.catch_warnings():
             # platformdirs warns when XDG_RUNTIME_DIR is unset (containers, CI); harmless.
@@ -32,6 +65,7 @@ def embedded_postgres(data_dir: Path) -> Iterator[str]:
             "or install the 'embedded' extra"
         ) from exc
     data_dir.mkdir(parents=True, exist_ok=True)
+    _forget_dead_users(data_dir)
     server = pgserver.get_server(data_dir, cleanup_mode="stop")
     try:
         exists = server.psql(
@@ -46,4 +80,5 @@ def embedded_postgres(data_dir: Path) -> Iterator[str]:
         yield url
     finally:
         server.cleanup()
-        log.info("embedded_postgres_stopped")
+        stopped = not (data_dir / "postmaster.pid").exists()
+        log.info("embedded_postgres_stopped" if stopped else "embedded_postgres_left_running")

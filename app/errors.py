@@ -8,8 +8,10 @@ the frontend shows.
 from __future__ import annotations
 
 import logging
+import traceback
 from typing import Any
 
+import asyncpg
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
@@ -48,16 +50,6 @@ class ConflictError(AppError):
     status_code = 409
     code = "conflict"
     detail = "Conflict"
-
-
-class IntegrationDisabledError(AppError):
-    """An integration whose settings are missing: 503 with the variables to set."""
-
-    status_code = 503
-    code = "integration_disabled"
-
-    def __init__(self, integration: str, variables: str) -> None:
-        super().__init__(f"{integration} is not configured: set {variables}")
 
 
 class ServiceUnavailableError(AppError):
@@ -109,11 +101,23 @@ def unexpected_error_handler(
     request: Request[Any, Any, Any], exc: Exception
 ) -> Response[dict[str, Any]]:
     # The traceback goes to the log; the client gets nothing it could learn internals from.
-    log.error(
-        "unhandled_error",
-        exc_info=exc,
-        extra={"method": request.method, "path": request.url.path},
-    )
+    where = {"method": request.method, "path": request.url.path}
+    if isinstance(exc, asyncpg.PostgresError):
+        # PostgreSQL's message and DETAIL quote the failing row (phone numbers, key
+        # hashes): log what identifies the failure, and where in our code it came from.
+        log.error(
+            "unhandled_database_error",
+            extra={
+                **where,
+                "sqlstate": exc.sqlstate,
+                "error": type(exc).__name__,
+                "constraint": getattr(exc, "constraint_name", None),
+                "table": getattr(exc, "table_name", None),
+                "at": "".join(traceback.format_tb(exc.__traceback__)[-3:]),
+            },
+        )
+    else:
+        log.error("unhandled_error", exc_info=exc, extra=where)
     return Response(
         _body("Internal Server Error", "internal_error"),
         status_code=HTTP_500_INTERNAL_SERVER_ERROR,

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import msgspec
+from litestar.connection import ASGIConnection
+from litestar.exceptions import HTTPException
+from litestar.handlers.base import BaseRouteHandler
+from litestar.status_codes import HTTP_415_UNSUPPORTED_MEDIA_TYPE
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.log import current_request_id
+from app.log import SAFE_METHODS, current_request_id
 
 # Responses carry phone numbers and list decisions: no caching, no framing, no sniffing.
 _SECURITY_HEADERS = (
@@ -46,11 +52,14 @@ class SecurityHeadersMiddleware:
 
 
 class BodyLimitMiddleware:
-    """Refuses an oversized body with 413 before a byte of it is read or stored.
+    """Refuses an oversized body with 413, counting the bytes actually received.
 
     Uploads (multipart) may be up to `max_upload_bytes`, anything else `max_json_bytes`.
-    This reads the declared Content-Length; a chunked body is cut off by Litestar's own
-    `request_max_body_size` (set to the upload limit) as it streams.
+    A declared Content-Length over the limit is refused before a byte is read; a chunked
+    or understated body is cut off as soon as it passes the limit: the application sees
+    the request end, and its answer is replaced by the 413. Which handlers take which
+    media type is checked by `media_type_guard`, so claiming "multipart" does not buy a
+    JSON route the upload limit.
     """
 
     def __init__(self, app: ASGIApp, *, max_json_bytes: int, max_upload_bytes: int) -> None:
@@ -59,15 +68,55 @@ class BodyLimitMiddleware:
         self.max_upload_bytes = max_upload_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            headers = dict(scope["headers"])
-            declared = headers.get(b"content-length", b"").decode("latin-1")
-            is_upload = headers.get(b"content-type", b"").startswith(b"multipart/form-data")
-            limit = self.max_upload_bytes if is_upload else self.max_json_bytes
-            if declared.isdigit() and int(declared) > limit:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope["headers"])
+        is_upload = _is_multipart(headers.get(b"content-type", b""))
+        limit = self.max_upload_bytes if is_upload else self.max_json_bytes
+        declared = headers.get(b"content-length", b"").decode("latin-1")
+        if declared.isdigit() and int(declared) > limit:
+            await _too_large(send, limit, is_upload)
+            return
+        received = 0
+        exceeded = False
+
+        async def counting_receive() -> Message:
+            nonlocal received, exceeded
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    exceeded = True
+                    return {"type": "http.disconnect"}
+            return message
+
+        async def replacing_send(message: Message) -> None:
+            if not exceeded:
+                await send(message)
+            elif message["type"] == "http.response.start":
                 await _too_large(send, limit, is_upload)
-                return
-        await self.app(scope, receive, send)
+
+        await self.app(scope, counting_receive, replacing_send)
+
+
+def _is_multipart(content_type: bytes) -> bool:
+    return content_type.lower().startswith(b"multipart/form-data")
+
+
+async def media_type_guard(
+    connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler
+) -> None:
+    """Upload handlers (`opt={"upload": True}`) take multipart; no other handler does."""
+    if connection.scope["method"] in SAFE_METHODS:
+        return
+    is_upload = _is_multipart(connection.headers.get("content-type", "").encode("latin-1"))
+    if is_upload != bool(handler.opt.get("upload")):
+        expected = "multipart/form-data" if handler.opt.get("upload") else "application/json"
+        raise HTTPException(
+            status_code=HTTP_415_UNSUPPORTED_MEDIA_TYPE,
+            detail=f"This route takes {expected}",
+        )
 
 
 async def _too_large(send: Send, limit: int, is_upload: bool) -> None:
@@ -86,7 +135,7 @@ async def _too_large(send: Send, limit: int, is_upload: bool) -> None:
             "headers": [
                 (b"content-type", b"application/json"),
                 (b"content-length", str(len(body)).encode()),
-                # The unread body cannot be skipped reliably; the connection ends here.
+                # The rest of the body is not read; the connection ends here.
                 (b"connection", b"close"),
             ],
         }

@@ -21,7 +21,7 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 _request_id: ContextVar[str] = ContextVar("request_id", default="-")
 
 # A client may pass its own id for tracing, but only a short, plain one.
-_CLIENT_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+_CLIENT_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
 # Attributes every LogRecord has; anything else was passed through `extra=`.
 _STANDARD_ATTRS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {
@@ -34,7 +34,8 @@ _STANDARD_ATTRS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), None)))
 access_log = logging.getLogger("app.access")
 audit_log = logging.getLogger("app.audit")
 
-_READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# Methods that change nothing: no audit line, no body, `read` scope.
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def current_request_id() -> str:
@@ -76,7 +77,7 @@ class TextFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         stamp = datetime.fromtimestamp(record.created, UTC).strftime("%H:%M:%S")
-        pairs = " ".join(f"{k}={v}" for k, v in _extras(record).items())
+        pairs = " ".join(f"{k}={_plain(v)}" for k, v in _extras(record).items())
         line = f"{stamp} {record.levelname:<7} {record.name}: {record.getMessage()}"
         if pairs:
             line = f"{line} {pairs}"
@@ -86,6 +87,13 @@ class TextFormatter(logging.Formatter):
         if record.exc_info:
             line = f"{line}\n{self.formatException(record.exc_info)}"
         return line
+
+
+def _plain(value: Any) -> str:
+    """A value for a text line; one with spaces or control characters (a path with an
+    encoded newline) is quoted, so that nobody can forge a second line."""
+    text = str(value)
+    return repr(text) if any(c.isspace() or not c.isprintable() for c in text) else text
 
 
 def _jsonable(value: Any) -> Any:
@@ -153,7 +161,7 @@ class RequestContextMiddleware:
                     "request_id": request_id,
                 },
             )
-            if scope["method"] not in _READ_METHODS:
+            if scope["method"] not in SAFE_METHODS:
                 _audit(scope, status, request_id)
             _request_id.reset(token)
 
@@ -189,5 +197,5 @@ def _incoming_request_id(scope: Scope) -> str | None:
     for name, value in scope["headers"]:
         if name == b"x-request-id":
             candidate = value.decode("latin-1")
-            return candidate if _CLIENT_REQUEST_ID.match(candidate) else None
+            return candidate if _CLIENT_REQUEST_ID.fullmatch(candidate) else None
     return None

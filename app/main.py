@@ -18,17 +18,28 @@ from litestar.openapi.spec import Components, SecurityScheme, Tag
 from app import __version__
 from app.auth.controller import ApiKeyController, issue_stream_token
 from app.auth.guards import authorize
+from app.auth.repository import ApiKeyRepository
+from app.auth.tokens import SigningSecret
 from app.background import background_lifespan, job_handlers, schedules
-from app.db import ConnectionSource, Repository, create_pool, provide_connection, provide_queries
+from app.db import (
+    ConnectionSource,
+    create_pool,
+    provide_connection,
+    provide_queries,
+    required_queries,
+)
 from app.errors import exception_handlers
-from app.hygiene import BodyLimitMiddleware, SecurityHeadersMiddleware
+from app.hygiene import BodyLimitMiddleware, SecurityHeadersMiddleware, media_type_guard
 from app.jobs.controller import JobController
+from app.jobs.repository import JobRepository
 from app.log import RequestContextMiddleware
 from app.migrations import expected_migrations
 from app.schedules.controller import ScheduleController
+from app.schedules.repository import ScheduleRepository
 from app.settings import Settings, load_settings
 from app.sql import SQL_DIR, SqlQueries
 from app.system.controller import SystemController
+from app.system.repository import SystemRepository
 
 log = logging.getLogger(__name__)
 
@@ -43,8 +54,16 @@ _SECURITY_SCHEMES = {
     "Bearer": SecurityScheme(type="http", scheme="bearer", description="The same API key"),
 }
 
+# Every repository: start-up checks that each query they use has its SQL file.
+REPOSITORIES = (SystemRepository, ApiKeyRepository, JobRepository, ScheduleRepository)
+
 # Closing the pool waits for borrowed connections; past this, they are cut.
-POOL_CLOSE_TIMEOUT_SECONDS = 10.0
+POOL_CLOSE_TIMEOUT_SECONDS = 3.0
+
+
+def load_queries(sql_dir: Path = SQL_DIR) -> SqlQueries:
+    """The SQL files, checked against what the repositories use."""
+    return SqlQueries.load(sql_dir, required_queries(REPOSITORIES))
 
 
 def create_app(
@@ -55,7 +74,7 @@ def create_app(
 ) -> Litestar:
     """Build the application. `connections` replaces the pool (tests hand in one connection)."""
     settings = settings or load_settings()
-    sql = SqlQueries.load(sql_dir, Repository.required_queries())
+    sql = load_queries(sql_dir)
 
     @asynccontextmanager
     async def database(app: Litestar) -> AsyncIterator[None]:
@@ -84,7 +103,7 @@ def create_app(
             ScheduleController,
         ],
         # Every route is protected unless its handler says `opt={"public": True}`.
-        guards=[authorize],
+        guards=[authorize, media_type_guard],
         dependencies={
             "db_connection": Provide(provide_connection),
             "sql": Provide(provide_queries, sync_to_thread=False),
@@ -98,6 +117,7 @@ def create_app(
                 "settings": settings,
                 "queries": sql,
                 "expected_migrations": expected_migrations(),
+                "signing_secret": SigningSecret(),
             }
         ),
         exception_handlers=exception_handlers,  # type: ignore[arg-type]

@@ -34,10 +34,14 @@ def expected_migrations(directory: Path = MIGRATIONS_DIR) -> frozenset[str]:
 def apply_migrations(database_url: str, directory: Path = MIGRATIONS_DIR) -> list[str]:
     """Apply what is pending, under yoyo's lock (safe with several containers starting)."""
     backend = get_backend(yoyo_url(database_url))
-    migrations = read_migrations(str(directory))
-    with backend.lock():
-        pending = backend.to_apply(migrations)
-        backend.apply_migrations(pending)
+    try:
+        migrations = read_migrations(str(directory))
+        with backend.lock():
+            pending = backend.to_apply(migrations)
+            backend.apply_migrations(pending)
+    finally:
+        # Otherwise its connection stays open for the life of `serve`.
+        backend.connection.close()
     applied = [m.id for m in pending]
     log.info("migrations_applied", extra={"count": len(applied)})
     return applied

@@ -21,18 +21,21 @@ SQL_DIR = PROJECT_ROOT / "sql"
 # parameter or the end of a statement; matched first so they are skipped as a whole.
 _TOKENS = re.compile(
     r"""
-      (?P<squote>'(?:[^']|'')*')
+      (?P<estring>[Ee]'(?:[^'\\]|\\.|'')*')
+    | (?P<squote>'(?:[^']|'')*')
     | (?P<dquote>"(?:[^"]|"")*")
     | (?P<comment>--[^\n]*)
     | (?P<block>/\*.*?\*/)
-    | (?P<dollar>\$(?P<tag>[A-Za-z_]*)\$.*?\$(?P=tag)\$)
+    | (?P<dollar>\$(?P<tag>[A-Za-z_][A-Za-z0-9_]*)?\$.*?\$(?P=tag)?\$)
+    | (?P<positional>\$[0-9]+)
     | (?P<cast>::)
-    | :(?P<param>[A-Za-z_][A-Za-z0-9_]*)
+    | (?<![A-Za-z0-9_\]]):(?P<param>[A-Za-z_][A-Za-z0-9_]*)
     | (?P<semicolon>;)
     """,
     re.VERBOSE | re.DOTALL,
 )
-_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+_NAME = re.compile(r"[a-z][a-z0-9_]*")
+_WRITE = re.compile(r"\b(INSERT|UPDATE|DELETE|MERGE)\b", re.IGNORECASE)
 
 
 class QueryLoadError(Exception):
@@ -51,6 +54,7 @@ class Query:
     source: Path
     sql: str
     params: tuple[str, ...]
+    writes: bool
 
     def args(self, values: Mapping[str, Any]) -> list[Any]:
         """The positional arguments for `values`; every parameter exactly once."""
@@ -71,6 +75,8 @@ def parse_query(name: str, source: Path, text: str) -> Query:
         if match.lastgroup == "semicolon":
             trailing = text[match.end() :]
             break
+        if match.lastgroup == "positional":
+            raise ValueError(f"use :named parameters, not {match.group()}")
         if match.lastgroup == "param":
             param = match.group("param")
             if param not in params:
@@ -85,11 +91,20 @@ def parse_query(name: str, source: Path, text: str) -> Query:
         raise ValueError("more than one statement (only one per file)")
     if not _strip_comments(sql).strip():
         raise ValueError("the file holds no statement")
-    return Query(name=name, source=source, sql=sql, params=tuple(params))
+    code = _strip_literals(sql)
+    return Query(
+        name=name, source=source, sql=sql, params=tuple(params), writes=bool(_WRITE.search(code))
+    )
 
 
 def _strip_comments(sql: str) -> str:
     return _TOKENS.sub(lambda m: "" if m.lastgroup in ("comment", "block") else m[0], sql)
+
+
+def _strip_literals(sql: str) -> str:
+    """The statement without comments, strings and quoted names: its keywords only."""
+    skipped = ("comment", "block", "estring", "squote", "dquote", "dollar")
+    return _TOKENS.sub(lambda m: " " if m.lastgroup in skipped else m[0], sql)
 
 
 class SqlQueries:
@@ -105,7 +120,7 @@ class SqlQueries:
         queries: dict[tuple[str, str], Query] = {}
         for path in sorted(root.glob("*/*.sql")):
             domain, name = path.parent.name, path.stem
-            if not (_NAME.match(domain) and _NAME.match(name)):
+            if not (_NAME.fullmatch(domain) and _NAME.fullmatch(name)):
                 problems.append(f"{path}: domain and file names must be snake_case")
                 continue
             try:

@@ -40,7 +40,11 @@ class SingleConnection:
         self._conn = conn
 
     @contextlib.asynccontextmanager
-    async def acquire(self) -> AsyncIterator[asyncpg.Connection]:
+    async def acquire(
+        self,
+        *,
+        timeout: float | None = None,  # noqa: ASYNC109 - the pool's signature, unused here
+    ) -> AsyncIterator[asyncpg.Connection]:
         yield self._conn
 
 

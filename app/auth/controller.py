@@ -20,9 +20,11 @@ from app.sql import SqlQueries
 
 
 def provide_api_key_service(
-    db_connection: NamedDependency[asyncpg.Connection], sql: NamedDependency[SqlQueries]
+    db_connection: NamedDependency[asyncpg.Connection],
+    sql: NamedDependency[SqlQueries],
+    state: State,
 ) -> ApiKeyService:
-    return ApiKeyService(ApiKeyRepository(db_connection, sql))
+    return ApiKeyService(ApiKeyRepository(db_connection, sql), state.signing_secret)
 
 
 _service = {"service": Provide(provide_api_key_service, sync_to_thread=False)}

@@ -21,8 +21,8 @@ from app.auth.repository import ApiKeyRepository
 from app.auth.schemas import SCOPE_RANK, Principal, Scope
 from app.auth.service import ApiKeyService
 from app.db import acquire
+from app.log import SAFE_METHODS
 
-_READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="optimizer"'}
 
 
@@ -36,8 +36,8 @@ class Access:
 def access_for(handler: BaseRouteHandler) -> Access:
     """What a handler demands, from its `opt` and its methods."""
     opt = handler.opt
-    methods = getattr(handler, "http_methods", _READ_METHODS)
-    default: Scope = "read" if set(methods) <= _READ_METHODS else "write"
+    methods = getattr(handler, "http_methods", SAFE_METHODS)
+    default: Scope = "read" if set(methods) <= SAFE_METHODS else "write"
     scope = opt.get("scope", default)
     if scope not in SCOPE_RANK:
         raise ValueError(f"{handler}: unknown scope {scope!r}")
@@ -63,7 +63,7 @@ async def _authenticate(
         raise NotAuthorizedException("Missing API key", headers=_CHALLENGE)
     state = connection.app.state
     async with acquire(state.connections) as conn:
-        service = ApiKeyService(ApiKeyRepository(conn, state.queries))
+        service = ApiKeyService(ApiKeyRepository(conn, state.queries), state.signing_secret)
         if key is not None:
             return await service.authenticate(key)
         return await service.authenticate_stream_token(token or "")

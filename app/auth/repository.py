@@ -25,6 +25,7 @@ class ApiKeyRepository(Repository):
         "list_api_keys",
         "revoke_api_key",
         "revoke_api_key_by_name",
+        "create_stream_token_secret",
         "get_stream_token_secret",
     )
     constraint_errors = MappingProxyType({"api_keys_live_name_idx": ApiKeyNameTakenError})
@@ -67,8 +68,8 @@ class ApiKeyRepository(Repository):
         return await self._fetch_one("revoke_api_key_by_name", ApiKey, name=name)
 
     async def stream_token_secret(self, candidate: bytes) -> bytes:
-        row = await self._fetch_one(
-            "get_stream_token_secret", StreamTokenSecret, candidate=candidate
-        )
-        assert row is not None
+        """The stored secret; `candidate` becomes it if there is none yet."""
+        await self._execute("create_stream_token_secret", candidate=candidate)
+        row = await self._fetch_one("get_stream_token_secret", StreamTokenSecret)
+        assert row is not None  # created just above, or earlier by another container
         return row.secret

@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
 import msgspec
 
+from app.schemas import Input
+
 Scope = Literal["read", "write", "admin"]
 # Each scope includes the ones before it.
 SCOPE_RANK: dict[str, int] = {"read": 0, "write": 1, "admin": 2}
 
+# \Z, not $: Python's $ also matches before a trailing newline.
+KEY_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}\Z")
 KeyName = Annotated[
     str,
     msgspec.Meta(
-        pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$",
-        description="Letters, digits, '.', '_' and '-'; at most 64 characters.",
+        min_length=1,
+        max_length=64,
+        description="Letters, digits, '.', '_' and '-', starting with a letter or digit.",
         examples=["frontend"],
     ),
 ]
@@ -32,9 +38,15 @@ class ApiKey(msgspec.Struct, frozen=True):
     revoked_at: datetime | None
 
 
-class ApiKeyCreate(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+class ApiKeyCreate(Input, frozen=True):
     name: KeyName
     scope: Scope = "read"
+
+    def __post_init__(self) -> None:
+        if not KEY_NAME.match(self.name):
+            raise ValueError(
+                "name: letters, digits, '.', '_' and '-', starting with a letter or digit"
+            )
 
 
 class CreatedApiKey(msgspec.Struct, frozen=True):
@@ -52,10 +64,13 @@ class ApiKeyList(msgspec.Struct, frozen=True):
 
 
 class StreamToken(msgspec.Struct, frozen=True):
-    """Pass as `?token=` on stream routes (EventSource cannot send headers)."""
+    """Pass as `?token=` on stream routes (EventSource cannot send headers).
+
+    It travels in URLs, so it only ever reads, whatever the key that asked for it.
+    """
 
     token: str
-    scope: Scope
+    scope: Literal["read"]
     expires_at: datetime
 
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import secrets
 from datetime import datetime, timedelta
 from uuid import UUID
 
 from app.auth.keys import generate_key, key_id_of, key_matches
 from app.auth.repository import ApiKeyRepository
 from app.auth.schemas import ApiKey, CreatedApiKey, Principal, Scope, StreamToken
-from app.auth.tokens import sign_stream_token, verify_stream_token
+from app.auth.tokens import SigningSecret, sign_stream_token, verify_stream_token
 from app.errors import NotFoundError
 
 FIRST_KEY_NAME = "admin"
@@ -26,8 +25,11 @@ def _created(key: ApiKey, secret: str) -> CreatedApiKey:
 
 
 class ApiKeyService:
-    def __init__(self, repository: ApiKeyRepository) -> None:
+    def __init__(
+        self, repository: ApiKeyRepository, signing_secret: SigningSecret | None = None
+    ) -> None:
         self._repository = repository
+        self._signing_secret = signing_secret or SigningSecret()
 
     async def create(self, name: str, scope: Scope) -> CreatedApiKey:
         material = generate_key()
@@ -77,22 +79,17 @@ class ApiKeyService:
     async def issue_stream_token(
         self, principal: Principal, ttl: timedelta, now: datetime | None = None
     ) -> StreamToken:
-        secret = await self._signing_secret()
-        token, expires_at = sign_stream_token(
-            secret, key_pk=principal.key_pk, scope=principal.scope, ttl=ttl, now=now
-        )
-        return StreamToken(token=token, scope=principal.scope, expires_at=expires_at)
+        secret = await self._signing_secret.get(self._repository.stream_token_secret)
+        token, expires_at = sign_stream_token(secret, key_pk=principal.key_pk, ttl=ttl, now=now)
+        return StreamToken(token=token, scope="read", expires_at=expires_at)
 
     async def authenticate_stream_token(self, token: str) -> Principal | None:
-        """The principal of a valid token whose key is still live, else None."""
-        claims = verify_stream_token(await self._signing_secret(), token)
-        if claims is None:
+        """The (read-only) principal of a valid token whose key is still live, else None."""
+        secret = await self._signing_secret.get(self._repository.stream_token_secret)
+        key_pk = verify_stream_token(secret, token)
+        if key_pk is None:
             return None
-        key_pk, scope = claims
         key = await self._repository.get(key_pk)
         if key is None or key.revoked_at is not None:
             return None
-        return Principal(key_pk=key.id, name=key.name, scope=scope, via="stream_token")
-
-    async def _signing_secret(self) -> bytes:
-        return await self._repository.stream_token_secret(secrets.token_bytes(32))
+        return Principal(key_pk=key.id, name=key.name, scope="read", via="stream_token")

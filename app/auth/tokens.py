@@ -7,21 +7,37 @@ must still be live when the stream opens.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import hmac
+import secrets
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 import msgspec
 
-from app.auth.schemas import Scope
-
 
 class _Claims(msgspec.Struct, frozen=True):
     k: UUID  # the api_keys row
-    s: Scope
     e: int  # expiry, unix seconds
+
+
+class SigningSecret:
+    """The shared secret, read from the database once per process and kept."""
+
+    def __init__(self) -> None:
+        self._secret: bytes | None = None
+        self._lock = asyncio.Lock()
+
+    async def get(self, load: Callable[[bytes], Awaitable[bytes]]) -> bytes:
+        """`load(candidate)` stores the candidate if no secret exists, and returns the secret."""
+        if self._secret is None:
+            async with self._lock:
+                if self._secret is None:
+                    self._secret = await load(secrets.token_bytes(32))
+        return self._secret
 
 
 def _b64(data: bytes) -> str:
@@ -32,26 +48,25 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def _mac(secret: bytes, payload: str) -> str:
-    return _b64(hmac.new(secret, payload.encode(), hashlib.sha256).digest())
+def _mac(secret: bytes, payload: str) -> bytes:
+    return _b64(hmac.new(secret, payload.encode(), hashlib.sha256).digest()).encode()
 
 
 def sign_stream_token(
-    secret: bytes, *, key_pk: UUID, scope: Scope, ttl: timedelta, now: datetime | None = None
+    secret: bytes, *, key_pk: UUID, ttl: timedelta, now: datetime | None = None
 ) -> tuple[str, datetime]:
     expires_at = (now or datetime.now(UTC)) + ttl
-    payload = _b64(msgspec.json.encode(_Claims(k=key_pk, s=scope, e=int(expires_at.timestamp()))))
-    return f"st_{payload}.{_mac(secret, payload)}", expires_at
+    payload = _b64(msgspec.json.encode(_Claims(k=key_pk, e=int(expires_at.timestamp()))))
+    return f"st_{payload}.{_mac(secret, payload).decode()}", expires_at
 
 
-def verify_stream_token(
-    secret: bytes, token: str, *, now: datetime | None = None
-) -> tuple[UUID, Scope] | None:
-    """The key and scope a valid, unexpired token carries, else None."""
+def verify_stream_token(secret: bytes, token: str, *, now: datetime | None = None) -> UUID | None:
+    """The key a valid, unexpired token was made from, else None. Tokens only read."""
     if not token.startswith("st_") or token.count(".") != 1:
         return None
     payload, mac = token[3:].split(".")
-    if not hmac.compare_digest(_mac(secret, payload), mac):
+    # Bytes, not str: compare_digest refuses non-ASCII text, and a URL can carry any.
+    if not hmac.compare_digest(_mac(secret, payload), mac.encode()):
         return None
     try:
         claims = msgspec.json.decode(_unb64(payload), type=_Claims)
@@ -59,4 +74,4 @@ def verify_stream_token(
         return None
     if claims.e <= (now or datetime.now(UTC)).timestamp():
         return None
-    return claims.k, claims.s
+    return claims.k

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 
@@ -7,7 +8,10 @@ import asyncpg
 import httpx
 import pytest
 
+from app.auth.repository import ApiKeyRepository
 from app.auth.schemas import Scope
+from app.auth.service import ApiKeyService
+from app.main import load_queries
 
 
 async def test_an_admin_creates_a_key_that_works_at_once(
@@ -115,3 +119,26 @@ async def test_mutations_are_audited_by_key_name_never_the_key(
     for record in audits:
         for key in keys.values():
             assert key not in str(vars(record))
+
+
+async def test_a_name_with_a_trailing_newline_is_400_not_500(client: httpx.AsyncClient) -> None:
+    response = await client.post("/api-keys", json={"name": "abc\n"})
+    assert response.status_code == 400
+
+
+async def test_two_first_keys_at_once_make_one_key_and_no_error(
+    pool: asyncpg.Pool,
+) -> None:
+    # Two containers starting on an empty database.
+    sql = load_queries()
+    async with pool.acquire() as a, pool.acquire() as b:
+        # Tests that commit keys delete them again, so the table starts empty here.
+        assert await a.fetchval("SELECT count(*) FROM api_keys") == 0
+        try:
+            results = await asyncio.gather(
+                ApiKeyService(ApiKeyRepository(a, sql)).create_first(),
+                ApiKeyService(ApiKeyRepository(b, sql)).create_first(),
+            )
+            assert sum(r is not None for r in results) == 1
+        finally:
+            await a.execute("DELETE FROM api_keys WHERE name = 'admin'")

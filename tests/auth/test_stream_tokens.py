@@ -16,6 +16,7 @@ from app.auth.guards import authorize
 from app.auth.repository import ApiKeyRepository
 from app.auth.schemas import Principal, Scope
 from app.auth.service import ApiKeyService
+from app.auth.tokens import SigningSecret
 from app.errors import exception_handlers
 from app.settings import Settings
 from app.sql import SQL_DIR, SqlQueries
@@ -43,6 +44,7 @@ async def streams(conn: asyncpg.Connection, settings: Settings) -> AsyncIterator
                 "connections": SingleConnection(conn),
                 "queries": SqlQueries.load(SQL_DIR),
                 "settings": settings,
+                "signing_secret": SigningSecret(),
             }
         ),
         exception_handlers=exception_handlers,  # type: ignore[arg-type]
@@ -118,11 +120,21 @@ async def test_a_token_dies_with_its_key(
     assert (await streams.get("/events", params={"token": token})).status_code == 401
 
 
-async def test_a_token_keeps_the_scope_it_was_issued_with(conn: asyncpg.Connection) -> None:
+async def test_a_token_only_reads_even_when_an_admin_key_asked(conn: asyncpg.Connection) -> None:
+    # It travels in URLs (logs, history, referrers): it must not carry write power.
     service = ApiKeyService(ApiKeyRepository(conn, SqlQueries.load(SQL_DIR)))
-    created = await service.create("scoped", "write")
-    principal = Principal(key_pk=UUID(str(created.id)), name="scoped", scope="write", via="api_key")
+    created = await service.create("boss", "admin")
+    principal = Principal(key_pk=UUID(str(created.id)), name="boss", scope="admin", via="api_key")
     token = await service.issue_stream_token(principal, timedelta(minutes=1))
+    assert token.scope == "read"
     back = await service.authenticate_stream_token(token.token)
     assert back is not None
-    assert (back.scope, back.via, back.name) == ("write", "stream_token", "scoped")
+    assert (back.scope, back.via, back.name) == ("read", "stream_token", "boss")
+
+
+@pytest.mark.parametrize(
+    "token", ["st_abc.\u00e9", "st_..", "st_x", "nonsense", "st_" + "A" * 5000]
+)
+async def test_malformed_tokens_are_401_not_500(streams: httpx.AsyncClient, token: str) -> None:
+    response = await streams.get("/events", params={"token": token})
+    assert response.status_code == 401

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+import asyncpg
 import msgspec
 import pytest
 from litestar import Litestar, get, post
@@ -42,9 +43,16 @@ async def boom() -> None:
     raise RuntimeError("password=hunter2 in an internal message")
 
 
+@get("/db-boom")
+async def db_boom() -> None:
+    raise asyncpg.exceptions.StringDataRightTruncationError(
+        "value too long; DETAIL: Failing row contains (447700900001)"
+    )
+
+
 def _app() -> Litestar:
     return Litestar(
-        route_handlers=[gone, busy, create_item, boom],
+        route_handlers=[gone, busy, create_item, boom, db_boom],
         exception_handlers=exception_handlers,  # type: ignore[arg-type]
         logging_config=None,
     )
@@ -82,3 +90,17 @@ async def test_the_unexpected_is_a_plain_500_with_the_cause_only_in_the_log(
     assert response.json()["detail"] == "Internal Server Error"
     assert "hunter2" not in response.text
     assert any(r.message == "unhandled_error" for r in caplog.records)
+
+
+async def test_a_database_error_is_logged_without_the_row_it_quotes(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with caplog.at_level(logging.ERROR):
+        async with serve_in_loop(_app()) as client:
+            response = await client.get("/db-boom")
+    assert response.status_code == 500
+    assert "447700900001" not in response.text
+    records = [r for r in caplog.records if r.message == "unhandled_database_error"]
+    assert len(records) == 1
+    assert records[0].sqlstate == "22001"  # type: ignore[attr-defined]
+    assert "447700900001" not in str(vars(records[0]))

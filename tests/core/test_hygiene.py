@@ -93,3 +93,39 @@ async def test_the_docs_are_protected_unless_made_public(
     document = schema.json()
     assert set(document["components"]["securitySchemes"]) == {"ApiKey", "Bearer"}
     assert document["components"]["securitySchemes"]["ApiKey"]["name"] == "X-API-Key"
+
+
+async def _chunks(body: bytes, size: int = 256):  # type: ignore[no-untyped-def]
+    for start in range(0, len(body), size):
+        yield body[start : start + size]
+
+
+async def test_a_chunked_body_is_cut_off_at_the_limit(
+    database_url: str, conn: asyncpg.Connection, keys: dict[Scope, str]
+) -> None:
+    settings = make_settings(database_url, MAX_JSON_BYTES="1024")
+    app = create_app(settings, connections=SingleConnection(conn))
+    body = b'{"name": "chunked", "scope": "read", "pad": "' + b"x" * 4000 + b'"}'
+    async with serve_in_loop(app) as client:
+        response = await client.post(
+            "/api-keys",
+            content=_chunks(body),  # no Content-Length: it has to be counted
+            headers={"X-API-Key": keys["admin"], "Content-Type": "application/json"},
+        )
+    assert response.status_code == 413
+    assert await conn.fetchval("SELECT count(*) FROM api_keys WHERE name = 'chunked'") == 0
+
+
+async def test_claiming_multipart_does_not_buy_a_json_route_the_upload_limit(
+    database_url: str, conn: asyncpg.Connection, keys: dict[Scope, str]
+) -> None:
+    settings = make_settings(database_url, MAX_JSON_BYTES="1024")
+    app = create_app(settings, connections=SingleConnection(conn))
+    async with serve_in_loop(app) as client:
+        response = await client.post(
+            "/api-keys",
+            content=b'{"name": "sneaky", "pad": "' + b"x" * 2000 + b'"}',
+            headers={"X-API-Key": keys["admin"], "Content-Type": "multipart/form-data; b=x"},
+        )
+    assert response.status_code == 415
+    assert response.json()["detail"] == "This route takes application/json"

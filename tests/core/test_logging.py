@@ -47,3 +47,15 @@ async def test_the_access_line_has_no_query_string(
     assert json.loads(line)["path"] == "/health"
     assert json.loads(line)["status"] == 200
     assert access[0].request_id == response.headers["x-request-id"]  # type: ignore[attr-defined]
+
+
+def test_text_lines_cannot_be_forged_through_a_value() -> None:
+    line = TextFormatter().format(_record(path="/x\n12:00:00 INFO    app: forged"))
+    assert "\n" not in line
+    assert "'/x\\n12:00:00 INFO    app: forged'" in line
+
+
+async def test_a_request_id_with_a_trailing_newline_is_replaced(client: httpx.AsyncClient) -> None:
+    response = await client.get("/health", headers={"X-Request-ID": "abc\n"})
+    assert response.headers["x-request-id"] != "abc\n"
+    assert len(response.headers["x-request-id"]) == 32

@@ -102,3 +102,27 @@ def test_the_environment_wins_over_the_env_file(
     settings = load_settings(env_file=env_file)
     assert settings.server.port == 9100
     assert settings.server.log_level == "DEBUG"
+
+
+@pytest.mark.parametrize(
+    ("host", "url"),
+    [
+        ("/var/run/postgresql", "postgresql://app@/opt?host=/var/run/postgresql&port=5432"),
+        ("::1", "postgresql://app@[::1]:5432/opt"),
+    ],
+)
+def test_db_host_may_be_a_socket_folder_or_ipv6(host: str, url: str) -> None:
+    settings = load_settings({"DB_HOST": host, "DB_NAME": "opt", "DB_USER": "app"})
+    assert settings.database.url is not None
+    assert settings.database.url.reveal() == url
+
+
+def test_db_port_must_be_a_port() -> None:
+    with pytest.raises(SettingsError, match="DB_PORT must be at most 65535"):
+        load_settings({"DB_HOST": "h", "DB_NAME": "n", "DB_USER": "u", "DB_PORT": "99999"})
+
+
+def test_half_an_aws_key_pair_falls_back_to_the_credential_chain() -> None:
+    settings = load_settings({"AWS_ACCESS_KEY_ID": "AKIAEXAMPLE"})
+    assert settings.aws.access_key_id is None
+    assert any(n.startswith("aws keys ignored") for n in settings.notices)

@@ -1,11 +1,15 @@
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from pathlib import Path
 
 import asyncpg
 import pytest
 
-from app.db import Repository
+import app
+from app.db import Repository, required_queries
+from app.main import REPOSITORIES
 from app.sql import SQL_DIR, QueryLoadError, SqlQueries, parse_query
 
 
@@ -49,9 +53,63 @@ def test_a_broken_or_missing_file_fails_loading_with_every_problem(tmp_path: Pat
     assert len(problems) == 2
 
 
-def test_every_query_a_repository_declares_exists() -> None:
-    sql = SqlQueries.load(SQL_DIR, Repository.required_queries())
-    assert len(sql) >= len(Repository.required_queries())
+def _all_repositories() -> set[type[Repository]]:
+    for module in pkgutil.walk_packages(app.__path__, "app."):
+        importlib.import_module(module.name)
+    found, pending = set(), [Repository]
+    while pending:
+        for subclass in pending.pop().__subclasses__():
+            if subclass.__module__.startswith("app."):
+                found.add(subclass)
+                pending.append(subclass)
+    return found
+
+
+def test_every_repository_is_checked_at_start_up() -> None:
+    # A repository missing from REPOSITORIES would find its missing SQL file mid-request.
+    assert _all_repositories() == set(REPOSITORIES)
+
+
+def test_every_sql_file_is_used_by_a_repository() -> None:
+    files = {(q.source.parent.name, q.name) for q in SqlQueries.load(SQL_DIR)}
+    assert files == required_queries(REPOSITORIES)
+
+
+@pytest.mark.parametrize(
+    ("text", "params", "kept"),
+    [
+        ("SELECT $fn1$ :not $fn1$, :a", ("a",), "$fn1$ :not $fn1$"),
+        ("SELECT $$ it's :not $$, :a", ("a",), "$$ it's :not $$"),
+        ("SELECT E'it\\'s :not', :a", ("a",), "E'it\\'s :not'"),
+        ("SELECT 'it''s :not', :a", ("a",), "'it''s :not'"),
+        ("SELECT /* :not; */ :a", ("a",), "/* :not; */"),
+        ("SELECT arr[lo:hi], arr[1:n], ARRAY[:a]", ("a",), "arr[lo:hi], arr[1:n]"),
+    ],
+)
+def test_parameters_are_found_outside_literals_only(
+    text: str, params: tuple[str, ...], kept: str
+) -> None:
+    query = parse_query("q", Path("q.sql"), text)
+    assert query.params == params
+    assert kept in query.sql
+
+
+def test_positional_parameters_are_refused() -> None:
+    with pytest.raises(ValueError, match="use :named parameters"):
+        parse_query("q", Path("q.sql"), "SELECT $1, :a")
+
+
+@pytest.mark.parametrize(
+    ("text", "writes"),
+    [
+        ("SELECT 1", False),
+        ("SELECT 'INSERT INTO x' AS a -- UPDATE", False),
+        ("INSERT INTO t (a) VALUES (:a)", True),
+        ("WITH x AS (UPDATE t SET a = 1 RETURNING a) SELECT a FROM x", True),
+    ],
+)
+def test_writes_are_told_from_reads(text: str, writes: bool) -> None:
+    assert parse_query("q", Path("q.sql"), text).writes is writes
 
 
 async def test_every_sql_file_prepares_against_the_migrated_schema(

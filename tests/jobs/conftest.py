@@ -5,9 +5,9 @@ from collections.abc import AsyncIterator
 import asyncpg
 import pytest
 
-from app.db import Repository
 from app.jobs.repository import JobRepository
-from app.sql import SQL_DIR, SqlQueries
+from app.main import load_queries
+from app.sql import SqlQueries
 
 
 @pytest.fixture
@@ -22,7 +22,7 @@ async def committed(pool: asyncpg.Pool) -> AsyncIterator[asyncpg.Pool]:
 
 @pytest.fixture(scope="session")
 def sql() -> SqlQueries:
-    return SqlQueries.load(SQL_DIR, Repository.required_queries())
+    return load_queries()
 
 
 async def enqueue(pool: asyncpg.Pool, sql: SqlQueries, kind: str, payload: dict, attempts: int = 3):

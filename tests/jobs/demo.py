@@ -9,10 +9,10 @@ from typing import Any
 
 import asyncpg
 
-from app.db import Repository, init_connection
+from app.db import init_connection
 from app.jobs.worker import JobContext, JobWorker
+from app.main import load_queries
 from app.settings import JobSettings
-from app.sql import SQL_DIR, SqlQueries
 
 
 async def count(context: JobContext, payload: dict[str, Any]) -> None:
@@ -31,7 +31,7 @@ async def hang(context: JobContext, _payload: dict[str, Any]) -> None:
 
 async def _run_worker_until_killed(dsn: str) -> None:
     pool = await asyncpg.create_pool(dsn, min_size=1, max_size=4, init=init_connection)
-    sql = SqlQueries.load(SQL_DIR, Repository.required_queries())
+    sql = load_queries()
     worker = JobWorker(
         connections=pool,
         sql=sql,

@@ -19,8 +19,8 @@ from app.schedules.schemas import Schedule
 from app.sql import SqlQueries
 from tests.conftest import make_settings, serve_in_loop
 from tests.jobs import demo
-from tests.jobs.conftest import enqueue, fetch_job
-from tests.jobs.test_worker import running_worker
+from tests.jobs.conftest import enqueue
+from tests.jobs.test_worker import running_worker, wait_for_status
 
 
 @pytest.fixture
@@ -65,7 +65,8 @@ async def test_progress_arrives_over_sse_in_order_then_done(
     assert kinds[-1] == "done"
     assert set(kinds[:-1]) == {"progress"}
     ids = [int(e["id"]) for e in events]
-    assert ids == sorted(ids) and len(set(ids)) == len(ids)
+    assert ids == sorted(ids)
+    assert len(set(ids)) == len(ids)
     progress = [msgspec.json.decode(e["data"])["progress"]["done"] for e in events]
     assert progress == sorted(progress)
     assert len(set(progress)) >= 3  # steps 0.2 s apart arrive one by one, not just the end
@@ -79,10 +80,7 @@ async def test_a_reconnect_resumes_after_last_event_id(
 ) -> None:
     job = await enqueue(committed, sql, "demo.count", {"to": 2, "pause": 0})
     async with running_worker(committed, sql, {"demo.count": demo.count}):
-        while (await fetch_job(committed, sql, job.id)).status != "succeeded":  # type: ignore[union-attr]
-            await asyncio.sleep(0.05)
-    finished = await fetch_job(committed, sql, job.id)
-    assert finished is not None
+        finished = await wait_for_status(committed, sql, job.id, {"succeeded"})
     response = await api.get(
         f"/jobs/{job.id}/events", headers={"Last-Event-ID": str(finished.version - 1)}
     )

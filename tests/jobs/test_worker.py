@@ -58,6 +58,15 @@ async def wait_for_status(
     pytest.fail(f"job {job_id} never reached {statuses}: {job}")
 
 
+async def wait_for_progress(pool: asyncpg.Pool, sql: SqlQueries, job_id: Any) -> None:
+    for _ in range(200):
+        job = await fetch_job(pool, sql, job_id)
+        if job is not None and job.progress_done >= 1:
+            return
+        await asyncio.sleep(0.1)
+    pytest.fail("the job reported no progress")
+
+
 async def test_a_job_runs_to_success_with_its_progress(
     committed: asyncpg.Pool, sql: SqlQueries
 ) -> None:
@@ -121,15 +130,14 @@ async def test_a_job_whose_worker_is_killed_is_recovered_after_a_restart(
     committed: asyncpg.Pool, sql: SqlQueries, database_url: str
 ) -> None:
     job = await enqueue(committed, sql, "demo.hang", {})
-    doomed = subprocess.Popen(
+    doomed = subprocess.Popen(  # noqa: ASYNC220 - started once, never waited on in the loop
         [sys.executable, "-m", "tests.jobs.demo", database_url],
         cwd=PROJECT,
         env={**os.environ, "PYTHONPATH": str(PROJECT)},
     )
     try:
         running = await wait_for_status(committed, sql, job.id, {"running"})
-        while (await fetch_job(committed, sql, job.id)).progress_done < 1:  # type: ignore[union-attr]
-            await asyncio.sleep(0.1)
+        await wait_for_progress(committed, sql, job.id)
         doomed.send_signal(signal.SIGKILL)  # no cleanup, no hand-back: the lease just lapses
         doomed.wait(10)
     finally:
@@ -156,7 +164,8 @@ async def test_a_job_out_of_attempts_when_its_worker_dies_is_failed_with_a_reaso
         claimed = await JobRepository(conn, sql).claim(
             owner="vanished", kinds=["demo.hang"], lease_seconds=0.2
         )
-    assert claimed is not None and claimed.id == job.id
+    assert claimed is not None
+    assert claimed.id == job.id
     await asyncio.sleep(0.3)
     async with running_worker(committed, sql, {"demo.hang": demo.hang}):
         failed = await wait_for_status(committed, sql, job.id, {"failed"})
