@@ -91,12 +91,12 @@ class Repository:
 
     def __init__(self, conn: asyncpg.Connection, sql: SqlQueries) -> None:
         self.conn = conn
-        self._sql = sql
+        self.sql = sql
 
     def _query(self, name: str) -> Query:
         if name not in self.queries:
             raise LookupError(f"{type(self).__name__} does not declare query {name!r}")
-        return self._sql.get(self.domain, name)
+        return self.sql.get(self.domain, name)
 
     async def _fetch_one(self, query_name: str, into: type[T], /, **params: Any) -> T | None:
         query = self._query(query_name)

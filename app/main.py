@@ -21,6 +21,7 @@ from app.auth.guards import authorize
 from app.auth.repository import ApiKeyRepository
 from app.auth.tokens import SigningSecret
 from app.background import background_lifespan, job_handlers, schedules
+from app.cleaning.controller import CLEANING
 from app.db import (
     ConnectionSource,
     create_pool,
@@ -29,6 +30,8 @@ from app.db import (
     required_queries,
 )
 from app.errors import exception_handlers
+from app.files.repository import FileRepository
+from app.files.routes import lifecycle_routes
 from app.hygiene import BodyLimitMiddleware, SecurityHeadersMiddleware, media_type_guard
 from app.jobs.controller import JobController
 from app.jobs.repository import JobRepository
@@ -38,6 +41,7 @@ from app.schedules.controller import ScheduleController
 from app.schedules.repository import ScheduleRepository
 from app.settings import Settings, load_settings
 from app.sql import SQL_DIR, SqlQueries
+from app.storage import open_storage
 from app.system.controller import SystemController
 from app.system.repository import SystemRepository
 
@@ -47,6 +51,7 @@ OPENAPI_TAGS = [
     Tag(name="system", description="Liveness, readiness and list metrics."),
     Tag(name="auth", description="API keys (admin scope) and stream tokens for browsers."),
     Tag(name="jobs", description="Background work: progress, and the scheduled runs."),
+    Tag(name="cleaning", description="Upload CSV lists and clean them against the lists."),
 ]
 
 _SECURITY_SCHEMES = {
@@ -55,7 +60,13 @@ _SECURITY_SCHEMES = {
 }
 
 # Every repository: start-up checks that each query they use has its SQL file.
-REPOSITORIES = (SystemRepository, ApiKeyRepository, JobRepository, ScheduleRepository)
+REPOSITORIES = (
+    SystemRepository,
+    ApiKeyRepository,
+    JobRepository,
+    ScheduleRepository,
+    FileRepository,
+)
 
 # Closing the pool waits for borrowed connections; past this, they are cut.
 POOL_CLOSE_TIMEOUT_SECONDS = 3.0
@@ -75,6 +86,12 @@ def create_app(
     """Build the application. `connections` replaces the pool (tests hand in one connection)."""
     settings = settings or load_settings()
     sql = load_queries(sql_dir)
+
+    @asynccontextmanager
+    async def storage(app: Litestar) -> AsyncIterator[None]:
+        async with open_storage(settings) as opened:
+            app.state.storage = opened
+            yield
 
     @asynccontextmanager
     async def database(app: Litestar) -> AsyncIterator[None]:
@@ -101,6 +118,7 @@ def create_app(
             issue_stream_token,
             JobController,
             ScheduleController,
+            *lifecycle_routes(CLEANING),
         ],
         # Every route is protected unless its handler says `opt={"public": True}`.
         guards=[authorize, media_type_guard],
@@ -109,6 +127,7 @@ def create_app(
             "sql": Provide(provide_queries, sync_to_thread=False),
         },
         lifespan=[
+            storage,
             database,
             background_lifespan(settings, job_handlers(settings), schedules(settings)),
         ],

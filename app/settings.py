@@ -99,6 +99,10 @@ class DatabaseSettings:
 class StorageSettings:
     upload_root: Path = DEFAULT_UPLOAD_ROOT
     db_root: Path = DEFAULT_DB_ROOT
+    # With a bucket, files live in S3 under the prefix instead of the folders above.
+    s3_bucket: str | None = None
+    s3_prefix: str = ""
+    s3_endpoint_url: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

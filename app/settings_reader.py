@@ -87,10 +87,7 @@ class _Reader:
         api = self._api()
         jobs = self._jobs()
         database = self._database()
-        storage = StorageSettings(
-            upload_root=self._path("UPLOAD_ROOT", DEFAULT_UPLOAD_ROOT),
-            db_root=self._path("DB_ROOT", DEFAULT_DB_ROOT),
-        )
+        storage = self._storage()
         notices: list[str] = []
         aws = self._aws(notices)
         integrations = {
@@ -141,6 +138,17 @@ class _Reader:
             log_format=log_format,  # type: ignore[arg-type]
             migrate_on_start=self._bool("MIGRATE_ON_START", True),
             first_key_file=self._path("FIRST_KEY_FILE", DEFAULT_FIRST_KEY_FILE),
+        )
+
+    def _storage(self) -> StorageSettings:
+        prefix = (self._get("S3_PREFIX") or "").strip("/")
+        return StorageSettings(
+            upload_root=self._path("UPLOAD_ROOT", DEFAULT_UPLOAD_ROOT),
+            db_root=self._path("DB_ROOT", DEFAULT_DB_ROOT),
+            s3_bucket=self._get("S3_BUCKET"),
+            s3_prefix=f"{prefix}/" if prefix else "",
+            # The standard AWS variables for a local endpoint (moto, MinIO, LocalStack).
+            s3_endpoint_url=self._get("AWS_ENDPOINT_URL_S3") or self._get("AWS_ENDPOINT_URL"),
         )
 
     def _api(self) -> ApiSettings:

@@ -72,8 +72,8 @@ def make_settings(database_url: str, **env: str) -> Settings:
 
 
 @pytest.fixture(scope="session")
-def settings(database_url: str) -> Settings:
-    return make_settings(database_url)
+def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return make_settings(database_url, UPLOAD_ROOT=str(tmp_path_factory.mktemp("uploads")))
 
 
 @pytest.fixture(scope="session")

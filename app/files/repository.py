@@ -1,0 +1,76 @@
+"""SQL of the one file lifecycle every kind shares."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from app.db import Repository
+from app.files.schemas import FileRecord, StoredKeys
+
+
+class FileRepository(Repository):
+    domain = "files"
+    queries = (
+        "insert_file",
+        "get_file",
+        "list_files",
+        "start_file_processing",
+        "finish_file_processing",
+        "fail_file_processing",
+        "archive_file",
+        "delete_file",
+    )
+
+    async def insert(self, **values: Any) -> FileRecord:
+        record = await self._fetch_one("insert_file", FileRecord, **values)
+        assert record is not None
+        return record
+
+    async def get(self, kind: str, file_id: UUID) -> FileRecord | None:
+        return await self._fetch_one("get_file", FileRecord, id=file_id, kind=kind)
+
+    async def list(self, kind: str, statuses: list[str]) -> list[FileRecord]:
+        return await self._fetch_all("list_files", FileRecord, kind=kind, statuses=statuses)
+
+    async def start_processing(
+        self,
+        kind: str,
+        file_id: UUID,
+        *,
+        job_id: UUID,
+        options: dict[str, Any],
+        from_statuses: list[str],
+    ) -> FileRecord | None:
+        return await self._fetch_one(
+            "start_file_processing",
+            FileRecord,
+            id=file_id,
+            kind=kind,
+            job_id=job_id,
+            options=options,
+            from_statuses=from_statuses,
+        )
+
+    async def finish_processing(
+        self, file_id: UUID, *, result_key: str, total: int, clean: int
+    ) -> FileRecord | None:
+        return await self._fetch_one(
+            "finish_file_processing",
+            FileRecord,
+            id=file_id,
+            result_key=result_key,
+            record_count_total=total,
+            record_count_clean=clean,
+        )
+
+    async def fail_processing(self, file_id: UUID, error: str) -> FileRecord | None:
+        return await self._fetch_one(
+            "fail_file_processing", FileRecord, id=file_id, error_message=error
+        )
+
+    async def archive(self, kind: str, file_id: UUID) -> FileRecord | None:
+        return await self._fetch_one("archive_file", FileRecord, id=file_id, kind=kind)
+
+    async def delete(self, kind: str, file_id: UUID) -> StoredKeys | None:
+        return await self._fetch_one("delete_file", StoredKeys, id=file_id, kind=kind)

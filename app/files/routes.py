@@ -1,0 +1,166 @@
+"""The lifecycle routes, made once per file kind at the old paths of that kind."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Annotated, get_args
+from urllib.parse import quote
+from uuid import UUID
+
+import asyncpg
+from litestar import get, post
+from litestar.datastructures import State
+from litestar.di import NamedDependency, Provide
+from litestar.enums import RequestEncodingType
+from litestar.handlers import HTTPRouteHandler
+from litestar.params import Body, FromPath, FromQuery
+from litestar.response import Stream
+from litestar.status_codes import HTTP_200_OK
+
+from app.errors import BadRequestError
+from app.files.repository import FileRepository
+from app.files.schemas import Done, FileItem, FileList, FileStatus, FileUpload, UploadReceipt
+from app.files.service import FileService
+from app.sql import SqlQueries
+from app.storage import CHUNK_BYTES
+
+STATUSES = frozenset(get_args(FileStatus))
+
+
+@dataclass(frozen=True, slots=True)
+class FileKind:
+    """One kind of file and the old paths its lifecycle answers at."""
+
+    name: str  # files.kind
+    tag: str
+    upload_path: str
+    list_path: str
+    download_path: str  # each with {file_id:uuid}
+    archive_path: str
+    delete_path: str
+    download_name: str = "processed_{name}"  # {name}: the uploaded file's name
+
+
+def provide_file_service(
+    db_connection: NamedDependency[asyncpg.Connection],
+    sql: NamedDependency[SqlQueries],
+    state: State,
+) -> FileService:
+    return FileService(FileRepository(db_connection, sql), state.storage)
+
+
+def parse_statuses(raw: str | None) -> list[str]:
+    """`?status=a,b` as the old routes took it; an unknown status is a 400."""
+    statuses = [s.strip() for s in (raw or "").split(",") if s.strip()]
+    unknown = sorted(set(statuses) - STATUSES)
+    if unknown:
+        raise BadRequestError(f"Unknown status: {', '.join(unknown)}")
+    return statuses
+
+
+def attachment(filename: str) -> str:
+    """A Content-Disposition that no file name can break out of."""
+    plain = "".join(c if c.isprintable() and c not in '"\\' else "_" for c in filename)
+    ascii_name = plain.encode("ascii", "replace").decode().replace("?", "_")
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+
+
+async def _chunks(upload: FileUpload) -> AsyncIterator[bytes]:
+    while chunk := await upload.file.read(CHUNK_BYTES):
+        yield chunk
+
+
+def lifecycle_routes(kind: FileKind) -> list[HTTPRouteHandler]:
+    """Upload, list, download, archive and delete for one kind."""
+    service = {"files": Provide(provide_file_service, sync_to_thread=False)}
+    tags = [kind.tag]
+
+    @post(
+        kind.upload_path,
+        tags=tags,
+        dependencies=service,
+        opt={"upload": True},
+        status_code=HTTP_200_OK,
+        operation_id=f"{kind.name}_upload",
+        summary="Upload a CSV file",
+    )
+    async def upload(
+        data: Annotated[FileUpload, Body(media_type=RequestEncodingType.MULTI_PART)],
+        files: NamedDependency[FileService],
+    ) -> UploadReceipt:
+        """Multipart field `file`. Sniffed (encoding, delimiter), stored as UTF-8."""
+        try:
+            record = await files.upload(
+                kind.name, data.file.filename or "upload.csv", _chunks(data)
+            )
+        finally:
+            await data.file.close()
+        return UploadReceipt(
+            id=record.id,
+            original_filename=record.original_filename,
+            status=record.status,
+            record_count_total=record.record_count_total,
+            size_bytes=record.size_bytes,
+            encoding=record.encoding,
+            delimiter=record.delimiter,
+        )
+
+    @get(
+        kind.list_path,
+        tags=tags,
+        dependencies=service,
+        operation_id=f"{kind.name}_list",
+        summary="List files",
+    )
+    async def list_files(
+        files: NamedDependency[FileService], status: FromQuery[str | None] = None
+    ) -> FileList:
+        """Newest first; `?status=a,b` keeps those statuses."""
+        records = await files.list(kind.name, parse_statuses(status))
+        return FileList(items=[FileItem.of(r) for r in records])
+
+    @get(
+        kind.download_path,
+        tags=tags,
+        dependencies=service,
+        operation_id=f"{kind.name}_download",
+        summary="Download the processed file",
+    )
+    async def download(file_id: FromPath[UUID], files: NamedDependency[FileService]) -> Stream:
+        """The result as CSV, streamed from storage."""
+        record, stream = await files.download(kind.name, file_id)
+        name = kind.download_name.format(name=record.original_filename)
+        return Stream(
+            stream,
+            media_type="text/csv",
+            headers={"Content-Disposition": attachment(name)},
+        )
+
+    @post(
+        kind.archive_path,
+        tags=tags,
+        dependencies=service,
+        status_code=HTTP_200_OK,
+        operation_id=f"{kind.name}_archive",
+        summary="Archive a file",
+    )
+    async def archive(file_id: FromPath[UUID], files: NamedDependency[FileService]) -> Done:
+        """From any state; the file and its results are kept."""
+        record = await files.archive(kind.name, file_id)
+        return Done(ok=True, id=record.id, status="archived")
+
+    @post(
+        kind.delete_path,
+        tags=tags,
+        dependencies=service,
+        status_code=HTTP_200_OK,
+        operation_id=f"{kind.name}_delete",
+        summary="Delete a file",
+    )
+    async def delete(file_id: FromPath[UUID], files: NamedDependency[FileService]) -> Done:
+        """The record and its stored objects."""
+        await files.delete(kind.name, file_id)
+        return Done(ok=True, id=file_id, status="deleted")
+
+    return [upload, list_files, download, archive, delete]

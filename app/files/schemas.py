@@ -1,0 +1,94 @@
+"""Files as stored, and the lifecycle's request and response bodies."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+from uuid import UUID
+
+import msgspec
+from litestar.datastructures import UploadFile
+
+FileStatus = Literal["uploaded", "processing", "processed", "failed", "archived"]
+
+
+class FileRecord(msgspec.Struct, frozen=True):
+    id: UUID
+    kind: str
+    original_filename: str
+    status: FileStatus
+    raw_key: str | None
+    result_key: str | None
+    size_bytes: int | None
+    record_count_total: int | None
+    record_count_clean: int | None
+    options: dict[str, Any]
+    error_message: str | None
+    encoding: str | None
+    delimiter: str | None
+    job_id: UUID | None
+    uploaded_at: datetime
+    processing_started_at: datetime | None
+    processed_at: datetime | None
+    archived_at: datetime | None
+
+
+class StoredKeys(msgspec.Struct, frozen=True):
+    raw_key: str | None
+    result_key: str | None
+
+
+class FileItem(msgspec.Struct, frozen=True):
+    """A file in a list: the old fields, and what sniffing and the job add."""
+
+    id: UUID
+    original_filename: str
+    status: FileStatus
+    record_count_total: int | None
+    record_count_clean: int | None
+    uploaded_at: datetime
+    processing_started_at: datetime | None
+    processed_at: datetime | None
+    error_message: str | None
+    size_bytes: int | None
+    encoding: str | None
+    delimiter: str | None
+    job_id: UUID | None
+
+    @classmethod
+    def of(cls, record: FileRecord) -> FileItem:
+        return cls(
+            **{field: getattr(record, field) for field in cls.__struct_fields__}  # type: ignore[arg-type]
+        )
+
+
+class FileList(msgspec.Struct, frozen=True):
+    items: list[FileItem]
+
+
+class UploadReceipt(msgspec.Struct, frozen=True):
+    """The old answer (`id`, `original_filename`, `status`) and what sniffing found."""
+
+    id: UUID
+    original_filename: str
+    status: FileStatus
+    record_count_total: int | None
+    size_bytes: int | None
+    encoding: str | None
+    delimiter: str | None
+
+
+class Done(msgspec.Struct, frozen=True):
+    """The answer of archive and delete (the old service answered `null`)."""
+
+    ok: bool
+    id: UUID
+    status: Literal["archived", "deleted"]
+
+
+@dataclass
+class FileUpload:
+    """The multipart form: one field named `file`, as the old routes took it."""
+
+    file: UploadFile

@@ -1,0 +1,7 @@
+-- Any state -> archived (hidden from the default views, kept with its files).
+UPDATE files
+SET status = 'archived',
+    archived_at = coalesce(archived_at, now()),
+    updated_at = now()
+WHERE id = :id AND kind = :kind
+RETURNING id, kind, original_filename, status, raw_key, result_key, size_bytes, record_count_total, record_count_clean, options, error_message, encoding, delimiter, job_id, uploaded_at, processing_started_at, processed_at, archived_at;

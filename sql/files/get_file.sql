@@ -1,0 +1,4 @@
+-- One file of one kind.
+SELECT id, kind, original_filename, status, raw_key, result_key, size_bytes, record_count_total, record_count_clean, options, error_message, encoding, delimiter, job_id, uploaded_at, processing_started_at, processed_at, archived_at
+FROM files
+WHERE id = :id AND kind = :kind;
