@@ -127,9 +127,8 @@ async def test_the_processing_states_and_the_download(
     assert early.status_code == 400
     assert early.json()["detail"] == "File not processed yet"
 
-    service = FileService(
-        FileRepository(conn, load_queries()), LocalStorage(settings.storage.upload_root)
-    )
+    storage = LocalStorage(settings.storage.upload_root)
+    service = FileService(FileRepository(conn, load_queries()), storage)
     started = await service.start_processing(
         "cleaning", file_id, job_kind="demo.clean", options={"include_blacklist": True}
     )
