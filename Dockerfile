@@ -21,8 +21,8 @@ COPY sql sql
 COPY migrations migrations
 RUN pip install --no-deps --editable . \
     && useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin optimizer \
-    && mkdir -p /app/uploads /app/db_files \
-    && chown optimizer /app/uploads /app/db_files
+    && mkdir -p /app/uploads /app/db_files /app/.data \
+    && chown optimizer /app/uploads /app/db_files /app/.data
 
 USER optimizer
 
@@ -36,6 +36,7 @@ EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
     CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:' + os.environ.get('PORT', '8000') + '/health', timeout=4)"]
 
-# SIGTERM stops the server gracefully (in-flight requests finish, the pool closes).
+# SIGTERM stops gracefully: requests finish (4 s), running jobs finish or are handed
+# back (JOB_SHUTDOWN_GRACE_SECONDS), the pool closes. Allow ~15 s (docker --stop-timeout).
 STOPSIGNAL SIGTERM
 CMD ["optimizer", "serve"]

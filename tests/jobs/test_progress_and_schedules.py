@@ -146,3 +146,20 @@ async def test_schedules_show_their_next_and_last_run(
     after = (await api.get("/schedules")).json()["items"][0]
     assert after["last_run"]["claimed_by"] == "test"
     assert after["last_run"]["status"] == "queued"
+
+
+async def test_a_browser_follows_a_job_with_a_stream_token(
+    api: httpx.AsyncClient, committed: asyncpg.Pool, sql: SqlQueries
+) -> None:
+    job = await enqueue(committed, sql, "demo.count", {"to": 1, "pause": 0})
+    token = (await api.post("/auth/stream-token")).json()["token"]
+    key = api.headers.pop("X-API-Key")  # EventSource sends no headers
+    try:
+        async with running_worker(committed, sql, {"demo.count": demo.count}):
+            response = await api.get(f"/jobs/{job.id}/events", params={"token": token})
+        assert response.status_code == 200
+        assert parse_sse(response.text)[-1]["event"] == "done"
+        # The token opens streams only.
+        assert (await api.get(f"/jobs/{job.id}", params={"token": token})).status_code == 401
+    finally:
+        api.headers["X-API-Key"] = key
