@@ -121,14 +121,17 @@ def test_a_killed_server_does_not_leave_the_embedded_database_behind(
 
 
 @pytest.fixture
-def forget_committed_keys(database_url: str) -> Iterator[None]:
-    """Commands that commit keys to the shared test database: delete them afterwards."""
+def forget_committed_rows(database_url: str) -> Iterator[None]:
+    """Commands that commit to the shared test database (keys; the scheduled jobs of a
+    real `serve`): delete what they left afterwards."""
     yield
     with psycopg.connect(database_url, autocommit=True) as conn:
         conn.execute("DELETE FROM api_keys")
+        conn.execute("DELETE FROM schedule_runs")
+        conn.execute("DELETE FROM jobs")
 
 
-@pytest.mark.usefixtures("forget_committed_keys")
+@pytest.mark.usefixtures("forget_committed_rows")
 def test_serve_with_database_url_and_a_bad_aes_key(
     tmp_path: Path, unused_tcp_port: int, database_url: str
 ) -> None:
@@ -166,7 +169,7 @@ def _cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     )
 
 
-@pytest.mark.usefixtures("forget_committed_keys")
+@pytest.mark.usefixtures("forget_committed_rows")
 def test_api_keys_from_the_command_line(database_url: str, unused_tcp_port: int) -> None:
     env = _environment(DATABASE_URL=database_url)
     name = f"cli-{os.getpid()}-{unused_tcp_port}"

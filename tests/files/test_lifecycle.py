@@ -141,7 +141,10 @@ async def test_the_processing_states_and_the_download(
     assert again.json()["items"][0]["status"] == "processing"
     with pytest.raises(Exception, match="File is processing"):
         await service.start_processing("cleaning", file_id, job_kind="demo.clean", options={})
-    assert await conn.fetchval("SELECT count(*) FROM jobs") == 1  # the refused start queued none
+    queued = await conn.fetchval(
+        "SELECT count(*) FROM jobs WHERE payload->>'file_id' = $1", str(file_id)
+    )
+    assert queued == 1  # the refused start queued none
 
     result = settings.storage.upload_root / "result.csv"
     result.write_text("447700900001\n")
