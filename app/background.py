@@ -78,9 +78,11 @@ def background_lifespan(
             if scheduler:
                 scheduler.stop()
             if worker:
-                await worker.stop()
+                worker.stop()
             listener.stop()
-            _, stuck = await asyncio.wait(tasks, timeout=STOP_TIMEOUT_SECONDS)
+            # The worker's own grace period first, then a little for the others.
+            limit = settings.jobs.shutdown_grace_seconds + STOP_TIMEOUT_SECONDS
+            _, stuck = await asyncio.wait(tasks, timeout=limit)
             for task in stuck:
                 log.warning("background_task_cancelled", extra={"task": task.get_name()})
                 task.cancel()

@@ -93,6 +93,10 @@ class Repository:
         self.conn = conn
         self.sql = sql
 
+    def transaction(self) -> Any:
+        """A transaction on this repository's connection (a savepoint inside another)."""
+        return self.conn.transaction()
+
     def _query(self, name: str) -> Query:
         if name not in self.queries:
             raise LookupError(f"{type(self).__name__} does not declare query {name!r}")

@@ -30,8 +30,8 @@ from app.db import (
     required_queries,
 )
 from app.errors import exception_handlers
+from app.files.controller import lifecycle_routes
 from app.files.repository import FileRepository
-from app.files.routes import lifecycle_routes
 from app.hygiene import BodyLimitMiddleware, SecurityHeadersMiddleware, media_type_guard
 from app.jobs.controller import JobController
 from app.jobs.repository import JobRepository

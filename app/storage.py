@@ -118,7 +118,13 @@ class LocalStorage:
     async def put_file(self, key: str, path: Path) -> int:
         target = self._path(key)
         target.parent.mkdir(parents=True, exist_ok=True)
-        await asyncio.to_thread(shutil.copyfile, path, target)
+        partial = target.with_name(f".{target.name}.{uuid.uuid4().hex}.partial")
+        try:
+            await asyncio.to_thread(shutil.copyfile, path, partial)
+            partial.replace(target)
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
         return target.stat().st_size
 
 

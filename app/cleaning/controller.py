@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.files.routes import FileKind
+from app.files.controller import FileKind
 
 CLEANING = FileKind(
     name="cleaning",

@@ -17,7 +17,6 @@ class FileRepository(Repository):
         "list_files",
         "start_file_processing",
         "finish_file_processing",
-        "fail_file_processing",
         "archive_file",
         "delete_file",
     )
@@ -53,20 +52,24 @@ class FileRepository(Repository):
         )
 
     async def finish_processing(
-        self, file_id: UUID, *, result_key: str, total: int, clean: int
+        self,
+        file_id: UUID,
+        *,
+        job_id: UUID,
+        owner: str,
+        result_key: str,
+        total: int,
+        clean: int,
     ) -> FileRecord | None:
         return await self._fetch_one(
             "finish_file_processing",
             FileRecord,
             id=file_id,
+            job_id=job_id,
+            owner=owner,
             result_key=result_key,
             record_count_total=total,
             record_count_clean=clean,
-        )
-
-    async def fail_processing(self, file_id: UUID, error: str) -> FileRecord | None:
-        return await self._fetch_one(
-            "fail_file_processing", FileRecord, id=file_id, error_message=error
         )
 
     async def archive(self, kind: str, file_id: UUID) -> FileRecord | None:

@@ -2,13 +2,15 @@
 
 uploaded -> processing -> processed | failed, and archived from any state. Processing
 starts in the same transaction that queues the job doing it, so a file is never
-'processing' without a job, nor a job queued for a file that did not change state.
+'processing' without a job, nor a job queued for a file that did not change state; a
+job's final failure fails its file (in the job's own SQL).
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
@@ -17,10 +19,11 @@ from app.files.repository import FileRepository
 from app.files.schemas import FileRecord
 from app.files.sniff import SNIFF_BYTES, LineCounter, sniff, to_utf8
 from app.jobs.repository import JobRepository
-from app.storage import Storage
+from app.jobs.worker import JobFailedError
+from app.storage import Storage, StoredObjectMissingError
 
 
-class FileNotFoundError_(NotFoundError):
+class FileMissingError(NotFoundError):
     detail = "File not found"
 
 
@@ -34,6 +37,22 @@ class ProcessedFileMissingError(NotFoundError):
 
 class IllegalTransitionError(ConflictError):
     pass
+
+
+class FileChangedError(JobFailedError):
+    """The file was archived, deleted or taken over while its job ran: nothing to retry."""
+
+
+@dataclass(frozen=True, slots=True)
+class StoredUpload:
+    id: UUID
+    kind: str
+    filename: str
+    key: str
+    size: int
+    lines: int
+    encoding: str
+    delimiter: str
 
 
 async def _head_and_rest(chunks: AsyncIterator[bytes]) -> tuple[bytes, AsyncIterator[bytes]]:
@@ -52,37 +71,60 @@ async def _head_and_rest(chunks: AsyncIterator[bytes]) -> tuple[bytes, AsyncIter
     return bytes(head), everything()
 
 
+async def store_upload(
+    storage: Storage, kind: str, filename: str, chunks: AsyncIterator[bytes]
+) -> StoredUpload:
+    """Sniff and store as UTF-8, holding no database connection while the bytes arrive.
+
+    A refused file (not text, mixed encodings) leaves nothing behind.
+    """
+    head, stream = await _head_and_rest(chunks)
+    sniffed = sniff(head[:SNIFF_BYTES])
+    file_id = uuid.uuid4()
+    key = f"raw/{kind}/{file_id}.csv"
+    counter = LineCounter()
+
+    async def counted() -> AsyncIterator[bytes]:
+        async for chunk in to_utf8(stream, sniffed.encoding):
+            yield counter.feed(chunk)
+
+    try:
+        size = await storage.put(key, counted())
+    except BaseException:
+        await storage.delete(key)
+        raise
+    return StoredUpload(
+        id=file_id,
+        kind=kind,
+        filename=filename,
+        key=key,
+        size=size,
+        lines=counter.total(),
+        encoding=sniffed.encoding,
+        delimiter=sniffed.delimiter,
+    )
+
+
 class FileService:
     def __init__(self, repository: FileRepository, storage: Storage) -> None:
         self._repository = repository
         self._storage = storage
 
-    async def upload(self, kind: str, filename: str, chunks: AsyncIterator[bytes]) -> FileRecord:
-        """Sniff, store as UTF-8, then record. A refused file leaves nothing behind."""
-        head, stream = await _head_and_rest(chunks)
-        sniffed = sniff(head)
-        file_id = uuid.uuid4()
-        key = f"raw/{kind}/{file_id}.csv"
-        counter = LineCounter()
-
-        async def counted() -> AsyncIterator[bytes]:
-            async for chunk in to_utf8(stream, sniffed.encoding):
-                yield counter.feed(chunk)
-
-        size = await self._storage.put(key, counted())
+    async def record_upload(self, stored: StoredUpload) -> FileRecord:
+        """The row of a stored upload; if it cannot be written, the object goes too."""
         try:
             return await self._repository.insert(
-                id=file_id,
-                kind=kind,
-                original_filename=filename,
-                raw_key=key,
-                size_bytes=size,
-                record_count_total=counter.total(),
-                encoding=sniffed.encoding,
-                delimiter=sniffed.delimiter,
+                id=stored.id,
+                kind=stored.kind,
+                original_filename=stored.filename,
+                raw_key=stored.key,
+                size_bytes=stored.size,
+                record_count_total=stored.lines,
+                encoding=stored.encoding,
+                delimiter=stored.delimiter,
             )
         except BaseException:
-            await self._storage.delete(key)
+            await self._storage.delete(stored.key)
             raise
 
     async def list(self, kind: str, statuses: list[str]) -> list[FileRecord]:
@@ -91,29 +133,39 @@ class FileService:
     async def get(self, kind: str, file_id: UUID) -> FileRecord:
         record = await self._repository.get(kind, file_id)
         if record is None:
-            raise FileNotFoundError_
+            raise FileMissingError
         return record
 
     async def download(self, kind: str, file_id: UUID) -> tuple[FileRecord, AsyncIterator[bytes]]:
-        """The processed result, as a stream; checked to exist before the answer starts."""
+        """The result, as a stream whose first chunk is already read: a missing object is a
+        404 before the answer starts, not a broken download."""
         record = await self.get(kind, file_id)
-        if record.status != "processed" or record.result_key is None:
+        if record.result_key is None or record.status not in ("processed", "archived"):
             raise FileNotProcessedError
-        if not await self._storage.exists(record.result_key):
-            raise ProcessedFileMissingError
-        return record, self._storage.open(record.result_key)
+        stream = self._storage.open(record.result_key)
+        try:
+            first = await anext(stream, b"")
+        except StoredObjectMissingError as exc:
+            raise ProcessedFileMissingError from exc
+
+        async def whole() -> AsyncIterator[bytes]:
+            yield first
+            async for chunk in stream:
+                yield chunk
+
+        return record, whole()
 
     async def archive(self, kind: str, file_id: UUID) -> FileRecord:
         record = await self._repository.archive(kind, file_id)
         if record is None:
-            raise FileNotFoundError_
+            raise FileMissingError
         return record
 
     async def delete(self, kind: str, file_id: UUID) -> None:
         """The row and the stored objects (the old service left the objects behind)."""
         keys = await self._repository.delete(kind, file_id)
         if keys is None:
-            raise FileNotFoundError_
+            raise FileMissingError
         for key in (keys.raw_key, keys.result_key):
             if key:
                 await self._storage.delete(key)
@@ -129,17 +181,15 @@ class FileService:
         max_attempts: int = 3,
     ) -> FileRecord:
         """-> processing, and the job that does it, in one transaction."""
-        conn = self._repository.conn
-        async with conn.transaction():
-            current = await self.get(kind, file_id)
-            job = await JobRepository(conn, self._repository.sql).enqueue(
+        async with self._repository.transaction():
+            job = await JobRepository(self._repository.conn, self._repository.sql).enqueue(
                 job_kind, {"file_id": str(file_id), **options}, max_attempts=max_attempts
             )
             record = await self._repository.start_processing(
                 kind, file_id, job_id=job.id, options=options, from_statuses=list(from_statuses)
             )
-            if record is None:
-                # Rolls back the job too.
+            if record is None:  # raising rolls the job back too
+                current = await self.get(kind, file_id)
                 raise IllegalTransitionError(
                     f"File is {current.status}; it can be processed when "
                     f"{' or '.join(from_statuses)}"
@@ -147,14 +197,12 @@ class FileService:
         return record
 
     async def finish_processing(
-        self, file_id: UUID, *, result_key: str, total: int, clean: int
+        self, file_id: UUID, *, job_id: UUID, owner: str, result_key: str, total: int, clean: int
     ) -> FileRecord:
+        """processing -> processed, by the job holding the file and its lease only."""
         record = await self._repository.finish_processing(
-            file_id, result_key=result_key, total=total, clean=clean
+            file_id, job_id=job_id, owner=owner, result_key=result_key, total=total, clean=clean
         )
         if record is None:
-            raise IllegalTransitionError("File is no longer processing")
+            raise FileChangedError("The file was archived, deleted or taken over meanwhile")
         return record
-
-    async def fail_processing(self, file_id: UUID, error: str) -> None:
-        await self._repository.fail_processing(file_id, error)

@@ -31,32 +31,44 @@ class EmptyFileError(BadRequestError):
     detail = "CSV file is empty"
 
 
+class MixedEncodingError(BadRequestError):
+    detail = "The file is not valid UTF-8"
+
+
 @dataclass(frozen=True, slots=True)
 class Sniffed:
-    encoding: str  # utf-8, utf-8-sig, utf-16 or latin-1
+    encoding: str  # utf-8, utf-8-sig, utf-16(-le/-be) or latin-1
     delimiter: str
 
 
 def sniff(head: bytes) -> Sniffed:
     """The encoding and delimiter of a file, from its first bytes."""
-    if not head.strip():
-        raise EmptyFileError
-    if head.startswith(codecs.BOM_UTF8):
-        encoding = "utf-8-sig"
-    elif head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        encoding = "utf-16"
-    elif _BINARY.search(head):
-        raise NotTextError
-    else:
-        try:
-            codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
-            encoding = "utf-8"
-        except UnicodeDecodeError:
-            encoding = "latin-1"
+    encoding = _encoding(head)
     text = codecs.getincrementaldecoder(encoding)(errors="replace").decode(head, final=False)
+    if not text.strip():
+        raise EmptyFileError
     if _BINARY.search(text.encode("utf-8", "replace")):
         raise NotTextError
     return Sniffed(encoding=encoding, delimiter=_delimiter(text))
+
+
+def _encoding(head: bytes) -> str:
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    # UTF-16 without a BOM: text whose every other byte is zero.
+    if len(head) >= 4 and head[1::2].count(0) > 0.9 * (len(head) // 2):
+        return "utf-16-le"
+    if len(head) >= 4 and head[0::2].count(0) > 0.9 * (len(head) // 2):
+        return "utf-16-be"
+    if _BINARY.search(head):
+        raise NotTextError
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+    except UnicodeDecodeError:
+        return "latin-1"
+    return "utf-8"
 
 
 def _delimiter(text: str) -> str:
@@ -70,32 +82,59 @@ def _delimiter(text: str) -> str:
 
 
 async def to_utf8(chunks: AsyncIterable[bytes], encoding: str) -> AsyncIterator[bytes]:
-    """Re-encodes a stream as UTF-8 without a BOM, chunk by chunk."""
-    if encoding == "utf-8":
-        async for chunk in chunks:
-            yield chunk
-        return
-    decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+    """Re-encodes a stream as UTF-8 without a BOM, checking every chunk, not only the head:
+    a file that turns binary, or stops being valid UTF-8, further down is refused."""
+    strict = encoding == "utf-8"
+    decoder = codecs.getincrementaldecoder(encoding)(errors="strict" if strict else "replace")
+    position = 0
+
+    def decode(data: bytes, *, final: bool = False) -> str:
+        # Bytes held back from the previous chunk (half a character) come first in the
+        # decoder's view of `data`.
+        held = len(decoder.getstate()[0])
+        try:
+            return decoder.decode(data, final=final)
+        except UnicodeDecodeError as exc:
+            raise MixedEncodingError(
+                f"The file is not valid UTF-8 at byte {position - held + exc.start}: "
+                "save it in one encoding"
+            ) from exc
+
     async for chunk in chunks:
-        if text := decoder.decode(chunk):
-            yield text.encode("utf-8")
-    if tail := decoder.decode(b"", final=True):
+        text = decode(chunk)
+        encoded = chunk if strict else text.encode("utf-8")
+        position += len(chunk)
+        if _BINARY.search(encoded):
+            raise NotTextError
+        if encoded:
+            yield encoded
+    if tail := decode(b"", final=True):
         yield tail.encode("utf-8")
 
 
 class LineCounter:
-    """Counts the non-blank lines of a stream as it passes (a header counts, as before)."""
+    """Counts the non-blank lines of a stream as it passes (a header counts, as before).
+
+    Linear in the input whatever the line lengths: only whether the unfinished line has
+    content is carried from chunk to chunk, never the line itself.
+    """
 
     def __init__(self) -> None:
         self.lines = 0
-        self._carry = b""  # the unfinished last line of the chunks seen so far
+        self._open_line_has_content = False
 
     def feed(self, chunk: bytes) -> bytes:
-        window = self._carry + chunk
-        cut = window.rfind(b"\n") + 1
-        complete, self._carry = window[:cut], window[cut:]
-        self.lines += complete.count(b"\n") - len(_BLANK_LINE.findall(complete))
+        first = chunk.find(b"\n")
+        if first < 0:
+            self._open_line_has_content |= bool(chunk.strip())
+            return chunk
+        last = chunk.rfind(b"\n")
+        if self._open_line_has_content or chunk[:first].strip():
+            self.lines += 1
+        middle = chunk[first + 1 : last + 1]
+        self.lines += middle.count(b"\n") - len(_BLANK_LINE.findall(middle))
+        self._open_line_has_content = bool(chunk[last + 1 :].strip())
         return chunk
 
     def total(self) -> int:
-        return self.lines + (1 if self._carry.strip() else 0)
+        return self.lines + (1 if self._open_line_has_content else 0)

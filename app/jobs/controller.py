@@ -46,13 +46,17 @@ class JobController(Controller):
         # Checked before streaming, so an unknown id is a plain 404, not an event.
         async with acquire(state.connections) as conn:
             await get_job_view(JobRepository(conn, state.queries), job_id)
-        last = request.headers.get("last-event-id", "")
         return ServerSentEvent(
             job_event_stream(
                 connections=state.connections,
                 sql=state.queries,
                 events=state.job_events,
                 job_id=job_id,
-                last_event_id=int(last) if last.isdigit() else 0,
+                last_event_id=_last_event_id(request.headers.get("last-event-id", "")),
             )
         )
+
+
+def _last_event_id(header: str) -> int:
+    """The version a reconnecting browser saw last; anything unreadable means none."""
+    return int(header) if header.isascii() and header.isdigit() and len(header) < 19 else 0

@@ -50,21 +50,23 @@ class JobEvents:
 class PgListener:
     """Owns one LISTEN connection; calls `handlers[channel](payload)` per notification."""
 
+    # How often an idle connection is checked, so a half-open one is noticed.
+    PING_SECONDS = 30.0
+
     def __init__(self, dsn: str, handlers: Mapping[str, Callable[[str], None]]) -> None:
         self._dsn = dsn
         self._handlers = dict(handlers)
         self._stopping = asyncio.Event()
+        self._failures = 0
 
     async def run(self) -> None:
-        failures = 0
         while not self._stopping.is_set():
             try:
                 await self._listen()
-                failures = 0
-            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
-                failures += 1
+            except Exception as exc:  # whatever broke, listen again after a pause
+                self._failures += 1
                 log.warning("listener_disconnected", extra={"error": type(exc).__name__})
-            delay = min(30.0, 0.5 * 2**failures) * random.uniform(0.5, 1.5)  # noqa: S311
+            delay = min(30.0, 0.5 * 2**self._failures) * random.uniform(0.5, 1.5)  # noqa: S311
             try:
                 async with asyncio.timeout(delay):
                     await self._stopping.wait()
@@ -81,16 +83,26 @@ class PgListener:
         try:
             for channel, handler in self._handlers.items():
                 await conn.add_listener(channel, _dispatch(handler))
+            self._failures = 0
             log.info("listener_started", extra={"channels": len(self._handlers)})
-            stop = asyncio.ensure_future(self._stopping.wait())
-            gone = asyncio.ensure_future(lost.wait())
-            await asyncio.wait({stop, gone}, return_when=asyncio.FIRST_COMPLETED)
-            stop.cancel()
-            gone.cancel()
-            if lost.is_set() and not self._stopping.is_set():
-                raise asyncpg.InterfaceError("listen connection lost")
+            while not self._stopping.is_set():
+                ended = await _first(self._stopping, lost, within=self.PING_SECONDS)
+                if lost.is_set():
+                    raise asyncpg.InterfaceError("the listening connection was closed")
+                if not ended:  # quiet for a while: make sure the connection still answers
+                    async with asyncio.timeout(self.PING_SECONDS):
+                        await conn.execute("SELECT 1")
         finally:
             await conn.close(timeout=5)
+
+
+async def _first(*events: asyncio.Event, within: float) -> bool:
+    """Waits for any of `events`; False when none was set within the time."""
+    waiters = [asyncio.ensure_future(event.wait()) for event in events]
+    done, _ = await asyncio.wait(waiters, timeout=within, return_when=asyncio.FIRST_COMPLETED)
+    for waiter in waiters:
+        waiter.cancel()
+    return bool(done)
 
 
 def _dispatch(handler: Callable[[str], None]) -> Callable[..., None]:

@@ -10,17 +10,17 @@ import msgspec
 from litestar.response import ServerSentEventMessage
 
 from app.db import ConnectionSource, acquire
-from app.errors import NotFoundError
+from app.errors import AppError, NotFoundError
 from app.jobs.events import JobEvents
 from app.jobs.repository import JobRepository
 from app.jobs.schemas import FINISHED, Job, JobView
 from app.jobs.worker import JobContext, JobHandler
 from app.sql import SqlQueries
 
-# A comment line this often keeps proxies from cutting a quiet stream.
+# A comment line this often keeps proxies from cutting a quiet stream. Between two, the
+# stream looks at the job when notified, and once anyway (a notification can be missed
+# while the listener reconnects).
 HEARTBEAT_SECONDS = 15.0
-# Without a notification (the listener reconnecting), a stream still looks this often.
-POLL_SECONDS = 2.0
 
 
 class JobNotFoundError(NotFoundError):
@@ -59,9 +59,12 @@ async def job_event_stream(
     changes faster than it is read arrives coalesced, never out of order.
     """
     seen = last_event_id
-    quiet = 0.0
     while True:
-        job = await _read(connections, sql, job_id)
+        try:
+            job = await _read(connections, sql, job_id)
+        except AppError:  # the database away: say so, and let the browser reconnect
+            yield ServerSentEventMessage(event="error", data="Job state unavailable")
+            return
         if job is None:
             yield ServerSentEventMessage(event="error", data="Job not found")
             return
@@ -71,12 +74,8 @@ async def job_event_stream(
         if job.version > seen:
             yield _message("progress", job)
             seen = job.version
-            quiet = 0.0
-        changed = await events.wait(str(job_id), POLL_SECONDS)
-        quiet = 0.0 if changed else quiet + POLL_SECONDS
-        if quiet >= HEARTBEAT_SECONDS:
+        if not await events.wait(str(job_id), HEARTBEAT_SECONDS):
             yield ServerSentEventMessage(comment="keep-alive")
-            quiet = 0.0
 
 
 def purge_finished_jobs(retention_days: int) -> JobHandler:

@@ -12,6 +12,7 @@ import contextlib
 import logging
 import random
 import socket
+import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -24,6 +25,10 @@ from app.settings import JobSettings
 from app.sql import SqlQueries
 
 log = logging.getLogger(__name__)
+
+# An attempt's outcome is written this many times (spread over half a lease) before
+# recovery is left to decide.
+OUTCOME_WRITE_ATTEMPTS = 5
 
 
 class JobFailedError(Exception):
@@ -63,7 +68,11 @@ def worker_name() -> str:
 
 
 class JobWorker:
-    """Runs up to `concurrency` jobs at once until stopped; owned by the app's lifespan."""
+    """Runs up to `concurrency` jobs at once until stopped; owned by the app's lifespan.
+
+    `run()` owns everything it starts: on stop it stops claiming, lets running jobs
+    finish within the grace period, hands the rest back, and only then returns.
+    """
 
     def __init__(
         self,
@@ -87,24 +96,30 @@ class JobWorker:
         """Look for work now (a job was queued) instead of at the next poll."""
         self._wake.set()
 
+    def stop(self) -> None:
+        """Ask `run()` to wind down; it returns once running jobs are finished or handed back."""
+        self._stopping.set()
+
     async def run(self) -> None:
         log.info("job_worker_started", extra={"worker": self.name, "kinds": len(self._handlers)})
         failures = 0
-        while not self._stopping.is_set():
-            try:
-                await self._recover()
-                await self._fill()
-                failures = 0
-            except Exception:  # one bad iteration (the database away) must not end the loop
-                failures += 1
-                log.exception("job_worker_iteration_failed", extra={"failures": failures})
-            await self._idle(_backoff(failures, 1.0, 60.0) if failures else None)
+        try:
+            while not self._stopping.is_set():
+                # Cleared before looking, so a wake-up during the look is not lost.
+                self._wake.clear()
+                try:
+                    await self._recover()
+                    await self._fill()
+                    failures = 0
+                except Exception:  # one bad iteration (the database away) must not end the loop
+                    failures += 1
+                    log.exception("job_worker_iteration_failed", extra={"failures": failures})
+                await self._idle(_backoff(failures, 1.0, 60.0) if failures else None)
+        finally:
+            await self._drain()
         log.info("job_worker_stopped", extra={"worker": self.name})
 
-    async def stop(self) -> None:
-        """Stop claiming; let running jobs finish within the grace period, hand back the rest."""
-        self._stopping.set()
-        self._wake.set()
+    async def _drain(self) -> None:
         if not self._running:
             return
         _, pending = await asyncio.wait(
@@ -115,16 +130,20 @@ class JobWorker:
         await asyncio.gather(*pending, return_exceptions=True)
 
     async def _idle(self, delay: float | None) -> None:
-        """Sleep until woken, a job finishes, or the poll interval passes."""
-        self._wake.clear()
-        waiters = {asyncio.ensure_future(self._wake.wait()), *self._running}
-        await asyncio.wait(
-            waiters,
-            timeout=delay or self._settings.poll_seconds,
-            return_when=asyncio.FIRST_COMPLETED,
-        )
-        for waiter in waiters - set(self._running):
-            waiter.cancel()
+        """Sleep until woken, stopped, a job finishes, or the poll interval passes."""
+        waiters = {
+            asyncio.ensure_future(self._wake.wait()),
+            asyncio.ensure_future(self._stopping.wait()),
+        }
+        try:
+            await asyncio.wait(
+                waiters | set(self._running),
+                timeout=delay or self._settings.poll_seconds,
+                return_when=asyncio.FIRST_COMPLETED,
+            )
+        finally:
+            for waiter in waiters:
+                waiter.cancel()
 
     async def _recover(self) -> None:
         async with acquire(self._connections) as conn:
@@ -158,8 +177,11 @@ class JobWorker:
         try:
             await self._handlers[job.kind](context, job.payload)
         except asyncio.CancelledError:
+            if keeper.done():  # the lease was lost: the job may already run elsewhere
+                log.warning("job_lease_lost", extra=extra)
+                return
             if self._stopping.is_set():
-                await self._write(lambda repo: repo.release(job.id, owner=self.name))
+                await self._record(job, lambda repo: repo.release(job.id, owner=self.name))
                 log.info("job_handed_back", extra=extra)
             raise
         except LeaseLostError:
@@ -170,7 +192,7 @@ class JobWorker:
             log.exception("job_attempt_failed", extra=extra)
             await self._fail(job, f"{type(exc).__name__}: {exc}", retryable=True)
         else:
-            await self._write(lambda repo: repo.complete(job.id, owner=self.name))
+            await self._record(job, lambda repo: repo.complete(job.id, owner=self.name))
             log.info("job_succeeded", extra=extra)
         finally:
             keeper.cancel()
@@ -179,39 +201,61 @@ class JobWorker:
 
     async def _fail(self, job: Job, error: str, *, retryable: bool) -> None:
         delay = _backoff(job.attempts, self._settings.retry_base_seconds, 300.0)
-        outcome = await self._write(
+        outcome = await self._record(
+            job,
             lambda repo: repo.fail(
                 job.id, owner=self.name, error=error, retryable=retryable, retry_after_seconds=delay
-            )
+            ),
         )
         status = outcome.status if outcome else "lost"
         log.warning("job_failed", extra={"job_id": str(job.id), "kind": job.kind, "now": status})
 
-    async def _write(self, action: Callable[[JobRepository], Awaitable[Any]]) -> Any:
-        # Shielded: the outcome of an attempt must be recorded even while shutting down.
-        async def write() -> Any:
-            async with acquire(self._connections) as conn:
-                return await action(JobRepository(conn, self._sql))
+    async def _record(self, job: Job, action: Callable[[JobRepository], Awaitable[Any]]) -> Any:
+        """Writes an attempt's outcome, retrying through a database blip while the lease
+        lasts (after that, recovery decides). Shielded: a shutdown must not lose it."""
 
-        return await asyncio.shield(write())
+        async def write() -> Any:
+            for attempt in range(1, OUTCOME_WRITE_ATTEMPTS + 1):
+                try:
+                    async with acquire(self._connections) as conn:
+                        return await action(JobRepository(conn, self._sql))
+                except Exception:
+                    if attempt == OUTCOME_WRITE_ATTEMPTS:
+                        log.exception("job_outcome_not_recorded", extra={"job_id": str(job.id)})
+                        return None
+                    await asyncio.sleep(self._settings.lease_seconds / (2 * OUTCOME_WRITE_ATTEMPTS))
+            return None
+
+        writing = asyncio.ensure_future(write())
+        try:
+            return await asyncio.shield(writing)
+        except asyncio.CancelledError:
+            await writing  # finish the write before giving up, so nothing is left unowned
+            raise
 
     async def _keep_lease(self, job: Job, work: asyncio.Task[Any]) -> None:
-        """Renews the lease at a third of its length; cancels the work if it was lost."""
-        interval = self._settings.lease_seconds / 3
+        """Renews the lease at a third of its length. When renewing fails until the lease
+        would have lapsed, the work is cancelled: by then it may already run elsewhere."""
+        lease = self._settings.lease_seconds
+        deadline = time.monotonic() + lease
         while True:
-            await asyncio.sleep(interval)
+            await asyncio.sleep(lease / 3)
             try:
                 async with acquire(self._connections) as conn:
                     held = await JobRepository(conn, self._sql).renew_lease(
-                        job.id, owner=self.name, lease_seconds=self._settings.lease_seconds
+                        job.id, owner=self.name, lease_seconds=lease
                     )
             except Exception:  # the database may be back before the lease lapses
                 log.exception("job_lease_renewal_failed", extra={"job_id": str(job.id)})
+                held = time.monotonic() < deadline - lease / 6
+                if not held:
+                    work.cancel()
+                    return
                 continue
             if not held:
-                log.warning("job_lease_lost", extra={"job_id": str(job.id)})
                 work.cancel()
                 return
+            deadline = time.monotonic() + lease
 
 
 def _backoff(attempt: int, base: float, cap: float) -> float:

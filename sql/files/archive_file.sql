@@ -1,4 +1,4 @@
--- Any state -> archived (hidden from the default views, kept with its files).
+-- Any state -> archived; the file and its result are kept.
 UPDATE files
 SET status = 'archived',
     archived_at = coalesce(archived_at, now()),

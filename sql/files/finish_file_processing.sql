@@ -1,4 +1,5 @@
--- processing -> processed, with the result and its counts.
+-- processing -> processed, with the result and its counts. Only the job that holds the
+-- file, while it still holds its lease: a stale attempt cannot write a result.
 UPDATE files
 SET status = 'processed',
     result_key = :result_key,
@@ -6,5 +7,11 @@ SET status = 'processed',
     record_count_clean = :record_count_clean,
     processed_at = now(),
     updated_at = now()
-WHERE id = :id AND status = 'processing'
+WHERE id = :id
+  AND status = 'processing'
+  AND job_id = :job_id
+  AND EXISTS (
+      SELECT 1 FROM jobs
+      WHERE jobs.id = :job_id AND jobs.lease_owner = :owner AND jobs.status = 'running'
+  )
 RETURNING id, kind, original_filename, status, raw_key, result_key, size_bytes, record_count_total, record_count_clean, options, error_message, encoding, delimiter, job_id, uploaded_at, processing_started_at, processed_at, archived_at;

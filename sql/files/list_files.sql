@@ -3,4 +3,4 @@ SELECT id, kind, original_filename, status, raw_key, result_key, size_bytes, rec
 FROM files
 WHERE kind = :kind
   AND (cardinality(:statuses::text[]) = 0 OR status = ANY(:statuses::text[]))
-ORDER BY uploaded_at DESC;
+ORDER BY uploaded_at DESC, id DESC;

@@ -1,5 +1,6 @@
 -- Jobs whose worker died (the lease lapsed): queued again while attempts remain, failed
--- with a reason otherwise. Nothing stays 'running' forever.
+-- with a reason otherwise, and so is a file such a job was processing. Nothing stays
+-- 'running' or 'processing' forever.
 WITH recovered AS (
     UPDATE jobs
     SET status = CASE WHEN attempts < max_attempts THEN 'queued' ELSE 'failed' END,
@@ -15,7 +16,16 @@ WITH recovered AS (
         version = version + 1,
         updated_at = now()
     WHERE status = 'running' AND lease_expires_at < now()
-    RETURNING id, status
+    RETURNING id, status, error
+),
+file_failed AS (
+    UPDATE files
+    SET status = 'failed', error_message = recovered.error, updated_at = now()
+    FROM recovered
+    WHERE files.job_id = recovered.id
+      AND recovered.status = 'failed'
+      AND files.status = 'processing'
+    RETURNING files.id
 )
 SELECT recovered.id, recovered.status
 FROM recovered

@@ -13,7 +13,8 @@ import pytest
 
 from app.auth.schemas import Scope
 from app.files.repository import FileRepository
-from app.files.service import FileService
+from app.files.service import FileChangedError, FileService, IllegalTransitionError
+from app.jobs.repository import JobRepository
 from app.main import create_app, load_queries
 from app.settings import Settings
 from app.storage import LocalStorage
@@ -129,6 +130,7 @@ async def test_the_processing_states_and_the_download(
 
     storage = LocalStorage(settings.storage.upload_root)
     service = FileService(FileRepository(conn, load_queries()), storage)
+    # Processing is done by a job that holds the file under its lease.
     started = await service.start_processing(
         "cleaning", file_id, job_kind="demo.clean", options={"include_blacklist": True}
     )
@@ -139,7 +141,7 @@ async def test_the_processing_states_and_the_download(
 
     again = await client.get("/files")
     assert again.json()["items"][0]["status"] == "processing"
-    with pytest.raises(Exception, match="File is processing"):
+    with pytest.raises(IllegalTransitionError, match="File is processing"):
         await service.start_processing("cleaning", file_id, job_kind="demo.clean", options={})
     queued = await conn.fetchval(
         "SELECT count(*) FROM jobs WHERE payload->>'file_id' = $1", str(file_id)
@@ -150,7 +152,16 @@ async def test_the_processing_states_and_the_download(
     result.write_text("447700900001\n")
     key = f"processed/cleaning/{file_id}.csv"
     await storage.put_file(key, result)
-    await service.finish_processing(file_id, result_key=key, total=3, clean=1)
+    jobs = JobRepository(conn, load_queries())
+    claimed = await jobs.claim(owner="w", kinds=["demo.clean"], lease_seconds=60)
+    assert claimed is not None
+    with pytest.raises(FileChangedError):  # not the job's lease holder
+        await service.finish_processing(
+            file_id, job_id=claimed.id, owner="someone-else", result_key=key, total=3, clean=1
+        )
+    await service.finish_processing(
+        file_id, job_id=claimed.id, owner="w", result_key=key, total=3, clean=1
+    )
 
     download = await client.get(f"/{file_id}/download")
     assert download.status_code == 200
@@ -222,4 +233,42 @@ async def test_an_undeclared_oversized_upload_is_cut_off_and_nothing_stored(
     assert response.status_code == 413
     assert sent[0] < 10  # about 4 MiB of 2 GB, then it stopped
     assert list(tmp_path.rglob("*.csv")) == []
+    assert await conn.fetchval("SELECT count(*) FROM files") == 0
+
+
+async def test_an_archived_file_can_still_be_downloaded(
+    client: httpx.AsyncClient, conn: asyncpg.Connection, settings: Settings
+) -> None:
+    receipt = (await client.post("/upload", files=_form(b"447700900001\n"))).json()
+    key = f"processed/cleaning/{receipt['id']}.csv"
+    (settings.storage.upload_root / "processed/cleaning").mkdir(parents=True, exist_ok=True)
+    (settings.storage.upload_root / key).write_text("447700900001\n")
+    await conn.execute(
+        "UPDATE files SET status = 'processed', result_key = $1 WHERE id = $2",
+        key,
+        UUID(receipt["id"]),
+    )
+    await client.post(f"/{receipt['id']}/archive")
+    download = await client.get(f"/{receipt['id']}/download")
+    assert download.status_code == 200
+    assert download.text == "447700900001\n"
+    (settings.storage.upload_root / key).unlink()
+    missing = await client.get(f"/{receipt['id']}/download")
+    assert missing.status_code == 404
+    assert missing.json()["detail"] == "Processed file missing on disk"
+
+
+async def test_a_file_that_turns_binary_or_changes_encoding_later_is_refused(
+    client: httpx.AsyncClient, conn: asyncpg.Connection, settings: Settings
+) -> None:
+    head = b"447700900001\n" * 10_000  # past the 64 KiB that sniffing reads
+    for tail, detail in (
+        (b"\x00\x01\x02binary", "The file is not a text (CSV) file"),
+        ("Zoë\n".encode("latin-1"), "The file is not valid UTF-8 at byte 130002"),
+    ):
+        before = set(settings.storage.upload_root.rglob("*.csv"))
+        response = await client.post("/upload", files=_form(head + tail))
+        assert response.status_code == 400
+        assert response.json()["detail"].startswith(detail)
+        assert set(settings.storage.upload_root.rglob("*.csv")) == before
     assert await conn.fetchval("SELECT count(*) FROM files") == 0

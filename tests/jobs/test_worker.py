@@ -42,7 +42,7 @@ async def running_worker(
     try:
         yield worker
     finally:
-        await worker.stop()
+        worker.stop()
         await asyncio.wait_for(task, 10)
 
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import Annotated, get_args
+from typing import Annotated, Any, get_args
 from urllib.parse import quote
 from uuid import UUID
 
 import asyncpg
-from litestar import get, post
+from litestar import Request, get, post
 from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
 from litestar.enums import RequestEncodingType
@@ -18,10 +18,11 @@ from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Stream
 from litestar.status_codes import HTTP_200_OK
 
+from app.db import acquire
 from app.errors import BadRequestError
 from app.files.repository import FileRepository
 from app.files.schemas import Done, FileItem, FileList, FileStatus, FileUpload, UploadReceipt
-from app.files.service import FileService
+from app.files.service import FileService, store_upload
 from app.sql import SqlQueries
 from app.storage import CHUNK_BYTES
 
@@ -71,15 +72,13 @@ async def _chunks(upload: FileUpload) -> AsyncIterator[bytes]:
         yield chunk
 
 
-def lifecycle_routes(kind: FileKind) -> list[HTTPRouteHandler]:
-    """Upload, list, download, archive and delete for one kind."""
-    service = {"files": Provide(provide_file_service, sync_to_thread=False)}
-    tags = [kind.tag]
+_SERVICE = {"files": Provide(provide_file_service, sync_to_thread=False)}
 
+
+def _upload_route(kind: FileKind) -> HTTPRouteHandler:
     @post(
         kind.upload_path,
-        tags=tags,
-        dependencies=service,
+        tags=[kind.tag],
         opt={"upload": True},
         status_code=HTTP_200_OK,
         operation_id=f"{kind.name}_upload",
@@ -87,15 +86,19 @@ def lifecycle_routes(kind: FileKind) -> list[HTTPRouteHandler]:
     )
     async def upload(
         data: Annotated[FileUpload, Body(media_type=RequestEncodingType.MULTI_PART)],
-        files: NamedDependency[FileService],
+        request: Request[Any, Any, State],
     ) -> UploadReceipt:
         """Multipart field `file`. Sniffed (encoding, delimiter), stored as UTF-8."""
+        state = request.app.state
         try:
-            record = await files.upload(
-                kind.name, data.file.filename or "upload.csv", _chunks(data)
-            )
+            name = data.file.filename or "upload.csv"
+            stored = await store_upload(state.storage, kind.name, name, _chunks(data))
         finally:
             await data.file.close()
+        # A connection only for the insert: a slow upload must not hold one meanwhile.
+        async with acquire(state.connections) as conn:
+            service = FileService(FileRepository(conn, state.queries), state.storage)
+            record = await service.record_upload(stored)
         return UploadReceipt(
             id=record.id,
             original_filename=record.original_filename,
@@ -106,10 +109,14 @@ def lifecycle_routes(kind: FileKind) -> list[HTTPRouteHandler]:
             delimiter=record.delimiter,
         )
 
+    return upload
+
+
+def _list_route(kind: FileKind) -> HTTPRouteHandler:
     @get(
         kind.list_path,
-        tags=tags,
-        dependencies=service,
+        tags=[kind.tag],
+        dependencies=_SERVICE,
         operation_id=f"{kind.name}_list",
         summary="List files",
     )
@@ -120,10 +127,14 @@ def lifecycle_routes(kind: FileKind) -> list[HTTPRouteHandler]:
         records = await files.list(kind.name, parse_statuses(status))
         return FileList(items=[FileItem.of(r) for r in records])
 
+    return list_files
+
+
+def _download_route(kind: FileKind) -> HTTPRouteHandler:
     @get(
         kind.download_path,
-        tags=tags,
-        dependencies=service,
+        tags=[kind.tag],
+        dependencies=_SERVICE,
         operation_id=f"{kind.name}_download",
         summary="Download the processed file",
     )
@@ -132,28 +143,34 @@ def lifecycle_routes(kind: FileKind) -> list[HTTPRouteHandler]:
         record, stream = await files.download(kind.name, file_id)
         name = kind.download_name.format(name=record.original_filename)
         return Stream(
-            stream,
-            media_type="text/csv",
-            headers={"Content-Disposition": attachment(name)},
+            stream, media_type="text/csv", headers={"Content-Disposition": attachment(name)}
         )
 
+    return download
+
+
+def _archive_route(kind: FileKind) -> HTTPRouteHandler:
     @post(
         kind.archive_path,
-        tags=tags,
-        dependencies=service,
+        tags=[kind.tag],
+        dependencies=_SERVICE,
         status_code=HTTP_200_OK,
         operation_id=f"{kind.name}_archive",
         summary="Archive a file",
     )
     async def archive(file_id: FromPath[UUID], files: NamedDependency[FileService]) -> Done:
-        """From any state; the file and its results are kept."""
+        """From any state; the file and its result are kept (and can still be downloaded)."""
         record = await files.archive(kind.name, file_id)
         return Done(ok=True, id=record.id, status="archived")
 
+    return archive
+
+
+def _delete_route(kind: FileKind) -> HTTPRouteHandler:
     @post(
         kind.delete_path,
-        tags=tags,
-        dependencies=service,
+        tags=[kind.tag],
+        dependencies=_SERVICE,
         status_code=HTTP_200_OK,
         operation_id=f"{kind.name}_delete",
         summary="Delete a file",
@@ -163,4 +180,12 @@ def lifecycle_routes(kind: FileKind) -> list[HTTPRouteHandler]:
         await files.delete(kind.name, file_id)
         return Done(ok=True, id=file_id, status="deleted")
 
-    return [upload, list_files, download, archive, delete]
+    return delete
+
+
+def lifecycle_routes(kind: FileKind) -> list[HTTPRouteHandler]:
+    """Upload, list, download, archive and delete for one kind, at its old paths."""
+    return [
+        factory(kind)
+        for factory in (_upload_route, _list_route, _download_route, _archive_route, _delete_route)
+    ]

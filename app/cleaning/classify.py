@@ -1,0 +1,195 @@
+"""Classifying a CSV against the lists: one lazy polars pass, no Python loop per row.
+
+Every row gets one outcome, first match wins: invalid, duplicate (of an earlier row, in
+any format), blacklisted, monitored, converted, seen (in main_database), then the kept
+ones: whitelisted or clean. A filter that is off never removes a row. The output keeps
+the input's order, its header and all its columns, with the phone column in E.164.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from app.phones.normalize import with_normalized
+
+KEPT = ("whitelisted", "clean")
+REMOVED = ("invalid", "duplicate", "blacklisted", "monitored", "converted", "seen")
+_PHONE_HEADER = re.compile(
+    r"^\s*(phone|phones|phone_?number|mobile|mobile_?number|msisdn|number|numbers|tel|"
+    r"telephone|cell|cv1|custom_?variable_?1|recipient|to)\s*$",
+    re.IGNORECASE,
+)
+# A cell starting with one of these is a formula to a spreadsheet.
+_FORMULA = r"^[=+\-@\t\r]"
+SAMPLE_ROWS = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class Lists:
+    """The phones to match against, as Int64 series (loaded once per job)."""
+
+    blacklist: pl.Series
+    monitor: pl.Series
+    whitelist: pl.Series
+    conversions: pl.Series
+    main_database: pl.Series
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    include_blacklist: bool = False
+    include_monitor: bool = False
+    include_conversion: bool = False
+    include_main_database: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    delimiter: str
+    header: list[str] | None  # the names, when the first line is a header
+    columns: int
+    phone_index: int
+
+
+@dataclass(frozen=True, slots=True)
+class Counts:
+    total: int
+    by_outcome: dict[str, int]
+
+    def removed(self, outcome: str) -> int:
+        return self.by_outcome.get(outcome, 0)
+
+    @property
+    def kept(self) -> int:
+        return sum(self.by_outcome.get(o, 0) for o in KEPT)
+
+
+def _read(path: Path, delimiter: str, **options: object) -> pl.LazyFrame:
+    return pl.scan_csv(
+        path,
+        separator=delimiter,
+        has_header=False,
+        infer_schema=False,  # every column as text: "0044…" must not become a number
+        truncate_ragged_lines=True,
+        empty_string_is_null=False,
+        raise_if_empty=False,
+        **options,  # type: ignore[arg-type]
+    )
+
+
+def detect_layout(path: Path, delimiter: str, default_code: str) -> Layout:
+    """Which column holds the phones, and whether the first line is a header."""
+    sample = _read(path, delimiter, n_rows=SAMPLE_ROWS).collect()
+    if sample.height == 0:
+        return Layout(delimiter=delimiter, header=None, columns=1, phone_index=0)
+    first = [str(v or "") for v in sample.row(0)]
+    valid = [
+        with_normalized(sample, c, default_code, phone="_p", reason="_r")["_p"].is_not_null()
+        for c in sample.columns
+    ]
+    named = [i for i, name in enumerate(first) if _PHONE_HEADER.match(name)]
+    # A header: a phone-like name, or a first line with no number where later lines have.
+    has_header = bool(named) or (
+        not any(v[0] for v in valid) and any(v[1:].sum() > 0 for v in valid)
+    )
+    if named:
+        phone_index = named[0]
+    else:
+        body = [v[1:] if has_header else v for v in valid]
+        phone_index = max(range(len(body)), key=lambda i: (body[i].sum(), -i))
+    return Layout(
+        delimiter=delimiter,
+        header=_unique(first) if has_header else None,
+        columns=sample.width,
+        phone_index=phone_index,
+    )
+
+
+def _unique(names: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    unique = []
+    for index, name in enumerate(names):
+        base = name.strip() or f"column_{index + 1}"
+        seen[base] = seen.get(base, 0) + 1
+        unique.append(base if seen[base] == 1 else f"{base}_{seen[base]}")
+    return unique
+
+
+def _outcome(phone: pl.Expr, reason: pl.Expr, lists: Lists, filters: Filters) -> pl.Expr:
+    rules = [
+        (reason.is_not_null(), "invalid"),
+        (~phone.is_first_distinct(), "duplicate"),
+        (filters.include_blacklist and phone.is_in(lists.blacklist.implode()), "blacklisted"),
+        (filters.include_monitor and phone.is_in(lists.monitor.implode()), "monitored"),
+        (filters.include_conversion and phone.is_in(lists.conversions.implode()), "converted"),
+        (filters.include_main_database and phone.is_in(lists.main_database.implode()), "seen"),
+        (phone.is_in(lists.whitelist.implode()), "whitelisted"),
+    ]
+    expr: pl.Expr | pl.When | pl.Then | None = None
+    for condition, label in rules:
+        if condition is False:
+            continue
+        expr = (pl.when(condition) if expr is None else expr.when(condition)).then(pl.lit(label))
+    assert expr is not None
+    return expr.otherwise(pl.lit("clean"))
+
+
+def _escaped(column: str) -> pl.Expr:
+    cell = pl.col(column)
+    return pl.when(cell.str.contains(_FORMULA)).then(pl.lit("'") + cell).otherwise(cell)
+
+
+def classify(
+    source: Path,
+    layout: Layout,
+    lists: Lists,
+    filters: Filters,
+    default_code: str,
+    *,
+    clean_path: Path,
+    annotated_path: Path | None = None,
+    survivors_path: Path | None = None,
+) -> Counts:
+    """Writes the kept rows (and, if asked, every row annotated, and the kept phones)."""
+    frame = _read(source, layout.delimiter, skip_rows=1 if layout.header else 0)
+    names = frame.collect_schema().names()
+    output = layout.header or names
+    phone_name = names[layout.phone_index]
+    frame = with_normalized(frame, phone_name, default_code, phone="_phone", reason="_reason")
+    frame = frame.with_columns(pl.col("_phone").cast(pl.Int64)).with_columns(
+        _outcome(pl.col("_phone"), pl.col("_reason"), lists, filters).alias("_outcome")
+    )
+
+    def row(*, annotated: bool) -> list[pl.Expr]:
+        cells = [
+            (
+                pl.col("_phone").cast(pl.String).fill_null(pl.col(name))
+                if name == phone_name
+                else _escaped(name)
+            ).alias(out)
+            for name, out in zip(names, output, strict=True)
+        ]
+        if annotated:
+            cells += [pl.col("_outcome").alias("outcome"), pl.col("_reason").alias("reason")]
+        return cells
+
+    kept = frame.filter(pl.col("_outcome").is_in(KEPT))
+    plans = [
+        kept.select(row(annotated=False)).sink_csv(
+            clean_path, include_header=layout.header is not None, lazy=True
+        ),
+        frame.group_by("_outcome").len(),
+    ]
+    if annotated_path is not None:
+        plans.append(frame.select(row(annotated=True)).sink_csv(annotated_path, lazy=True))
+    if survivors_path is not None:
+        plans.append(
+            kept.select("_phone").sink_csv(survivors_path, include_header=False, lazy=True)
+        )
+    results = pl.collect_all(plans)
+    by_outcome = dict(results[1].iter_rows())
+    return Counts(total=sum(by_outcome.values()), by_outcome=by_outcome)

@@ -1,7 +1,0 @@
--- processing -> failed, with the reason the frontend shows.
-UPDATE files
-SET status = 'failed',
-    error_message = :error_message,
-    updated_at = now()
-WHERE id = :id AND status = 'processing'
-RETURNING id, kind, original_filename, status, raw_key, result_key, size_bytes, record_count_total, record_count_clean, options, error_message, encoding, delimiter, job_id, uploaded_at, processing_started_at, processed_at, archived_at;
