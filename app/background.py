@@ -10,6 +10,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from litestar import Litestar
 
+from app.cleaning import jobs as cleaning
 from app.jobs.events import JOB_EVENTS_CHANNEL, JOBS_QUEUED_CHANNEL, JobEvents, PgListener
 from app.jobs.service import purge_finished_jobs
 from app.jobs.worker import JobHandler, JobWorker, worker_name
@@ -25,7 +26,10 @@ STOP_TIMEOUT_SECONDS = 2.0
 
 def job_handlers(settings: Settings) -> dict[str, JobHandler]:
     """Every kind of job this service runs, by name."""
-    return {"jobs.purge": purge_finished_jobs(settings.jobs.retention_days)}
+    return {
+        "jobs.purge": purge_finished_jobs(settings.jobs.retention_days),
+        cleaning.JOB_KIND: cleaning.process_cleaning,
+    }
 
 
 def schedules(settings: Settings) -> list[Schedule]:
@@ -49,6 +53,8 @@ def background_lifespan(
                 handlers=handlers,
                 settings=settings.jobs,
                 name=owner,
+                storage=state.storage,
+                app_settings=settings,
             )
         scheduler = None
         if settings.jobs.scheduler_enabled:

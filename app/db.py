@@ -124,6 +124,15 @@ class Repository:
         async with self._translated(query):
             return await self.conn.execute(query.sql, *query.args(params))
 
+    async def _copy_out(self, query_name: str, output: Any, /, **params: Any) -> None:
+        """COPY a query's rows, as CSV without a header, to `output` (a path or a file)."""
+        query = self._query(query_name)
+        await self.conn.copy_from_query(query.sql, *query.args(params), output=output, format="csv")
+
+    async def _copy_in(self, table: str, source: Any, /) -> None:
+        """COPY CSV rows from `source` into a staging table this repository created."""
+        await self.conn.copy_to_table(table, source=source, format="csv")
+
     @contextlib.asynccontextmanager
     async def _translated(self, query: Query) -> AsyncIterator[None]:
         """Constraint violations become errors with a status, never a 500.

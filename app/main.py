@@ -21,7 +21,8 @@ from app.auth.guards import authorize
 from app.auth.repository import ApiKeyRepository
 from app.auth.tokens import SigningSecret
 from app.background import background_lifespan, job_handlers, schedules
-from app.cleaning.controller import CLEANING
+from app.cleaning.controller import CLEANING, CleaningController
+from app.cleaning.repository import CleaningRepository
 from app.db import (
     ConnectionSource,
     create_pool,
@@ -37,6 +38,7 @@ from app.jobs.controller import JobController
 from app.jobs.repository import JobRepository
 from app.log import RequestContextMiddleware
 from app.migrations import expected_migrations
+from app.phones.repository import PhoneRepository
 from app.schedules.controller import ScheduleController
 from app.schedules.repository import ScheduleRepository
 from app.settings import Settings, load_settings
@@ -66,6 +68,8 @@ REPOSITORIES = (
     JobRepository,
     ScheduleRepository,
     FileRepository,
+    PhoneRepository,
+    CleaningRepository,
 )
 
 # Closing the pool waits for borrowed connections; past this, they are cut.
@@ -119,6 +123,7 @@ def create_app(
             JobController,
             ScheduleController,
             *lifecycle_routes(CLEANING),
+            CleaningController,
         ],
         # Every route is protected unless its handler says `opt={"public": True}`.
         guards=[authorize, media_type_guard],

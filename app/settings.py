@@ -96,6 +96,13 @@ class DatabaseSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class PhoneSettings:
+    # National numbers ("07700 900001") are read as numbers of this region.
+    default_region: str = "GB"
+    default_calling_code: str = "44"
+
+
+@dataclass(frozen=True, slots=True)
 class StorageSettings:
     upload_root: Path = DEFAULT_UPLOAD_ROOT
     db_root: Path = DEFAULT_DB_ROOT
@@ -154,6 +161,7 @@ class Settings:
     server: ServerSettings = ServerSettings()
     api: ApiSettings = ApiSettings()
     jobs: JobSettings = JobSettings()
+    phones: PhoneSettings = PhoneSettings()
     database: DatabaseSettings = DatabaseSettings()
     storage: StorageSettings = StorageSettings()
     aws: AwsSettings = AwsSettings()

@@ -10,6 +10,7 @@ from urllib.parse import quote
 
 from croniter import croniter
 
+from app.phones.normalize import calling_code
 from app.settings import (
     DEFAULT_DB_ROOT,
     DEFAULT_EMBEDDED_DIR,
@@ -25,6 +26,7 @@ from app.settings import (
     JobSettings,
     MessageWhizSettings,
     OngageSettings,
+    PhoneSettings,
     Secret,
     ServerSettings,
     Settings,
@@ -86,6 +88,7 @@ class _Reader:
         server = self._server()
         api = self._api()
         jobs = self._jobs()
+        phones = self._phones()
         database = self._database()
         storage = self._storage()
         notices: list[str] = []
@@ -103,6 +106,7 @@ class _Reader:
             server=server,
             api=api,
             jobs=jobs,
+            phones=phones,
             database=database,
             storage=storage,
             aws=aws,
@@ -139,6 +143,15 @@ class _Reader:
             migrate_on_start=self._bool("MIGRATE_ON_START", True),
             first_key_file=self._path("FIRST_KEY_FILE", DEFAULT_FIRST_KEY_FILE),
         )
+
+    def _phones(self) -> PhoneSettings:
+        region = (self._get("DEFAULT_REGION") or "GB").upper()
+        try:
+            code = calling_code(region)
+        except ValueError:
+            self._errors.append(f"DEFAULT_REGION must be an ISO country code, got {region!r}")
+            return PhoneSettings()
+        return PhoneSettings(default_region=region, default_calling_code=code)
 
     def _storage(self) -> StorageSettings:
         prefix = (self._get("S3_PREFIX") or "").strip("/")

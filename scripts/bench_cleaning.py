@@ -106,7 +106,6 @@ def run(target: Path) -> dict[str, float]:
         Filters(include_blacklist=True, include_monitor=True, include_conversion=True),
         "44",
         clean_path=target / "clean.csv",
-        survivors_path=target / "survivors.csv",
     )
     seconds = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

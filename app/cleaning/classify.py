@@ -83,7 +83,7 @@ def _read(path: Path, delimiter: str, **options: object) -> pl.LazyFrame:
 
 def detect_layout(path: Path, delimiter: str, default_code: str) -> Layout:
     """Which column holds the phones, and whether the first line is a header."""
-    sample = _read(path, delimiter, n_rows=SAMPLE_ROWS).collect()
+    sample = _read(path, delimiter, n_rows=SAMPLE_ROWS).collect(engine="streaming")
     if sample.height == 0:
         return Layout(delimiter=delimiter, header=None, columns=1, phone_index=0)
     first = [str(v or "") for v in sample.row(0)]
@@ -152,9 +152,9 @@ def classify(
     *,
     clean_path: Path,
     annotated_path: Path | None = None,
-    survivors_path: Path | None = None,
 ) -> Counts:
-    """Writes the kept rows (and, if asked, every row annotated, and the kept phones)."""
+    """Writes the kept rows, and every row annotated if asked; the kept phones are the
+    phone column of the kept rows (read back for main_database, not sunk twice)."""
     frame = _read(source, layout.delimiter, skip_rows=1 if layout.header else 0)
     names = frame.collect_schema().names()
     output = layout.header or names
@@ -186,10 +186,14 @@ def classify(
     ]
     if annotated_path is not None:
         plans.append(frame.select(row(annotated=True)).sink_csv(annotated_path, lazy=True))
-    if survivors_path is not None:
-        plans.append(
-            kept.select("_phone").sink_csv(survivors_path, include_header=False, lazy=True)
-        )
-    results = pl.collect_all(plans)
+    # The streaming engine: bounded memory, and both cores on every stage.
+    results = pl.collect_all(plans, engine="streaming")
     by_outcome = dict(results[1].iter_rows())
     return Counts(total=sum(by_outcome.values()), by_outcome=by_outcome)
+
+
+def kept_phones(clean_path: Path, layout: Layout) -> pl.LazyFrame:
+    """The E.164 phones of a written result, as one Int64 column `phone`."""
+    frame = _read(clean_path, ",", skip_rows=1 if layout.header else 0)
+    column = frame.collect_schema().names()[layout.phone_index]
+    return frame.select(pl.col(column).cast(pl.Int64).alias("phone"))

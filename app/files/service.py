@@ -136,13 +136,16 @@ class FileService:
             raise FileMissingError
         return record
 
-    async def download(self, kind: str, file_id: UUID) -> tuple[FileRecord, AsyncIterator[bytes]]:
-        """The result, as a stream whose first chunk is already read: a missing object is a
-        404 before the answer starts, not a broken download."""
+    async def download(
+        self, kind: str, file_id: UUID, *, result_key: str | None = None
+    ) -> tuple[FileRecord, AsyncIterator[bytes]]:
+        """The result (or another object of the result, `result_key`), as a stream whose
+        first chunk is already read: a missing object is a 404 before the answer starts,
+        not a broken download."""
         record = await self.get(kind, file_id)
         if record.result_key is None or record.status not in ("processed", "archived"):
             raise FileNotProcessedError
-        stream = self._storage.open(record.result_key)
+        stream = self._storage.open(result_key or record.result_key)
         try:
             first = await anext(stream, b"")
         except StoredObjectMissingError as exc:

@@ -21,8 +21,9 @@ from typing import Any
 from app.db import ConnectionSource, acquire
 from app.jobs.repository import JobRepository
 from app.jobs.schemas import Job
-from app.settings import JobSettings
+from app.settings import JobSettings, Settings
 from app.sql import SqlQueries
+from app.storage import Storage
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +48,8 @@ class JobContext:
     connections: ConnectionSource
     sql: SqlQueries
     owner: str
+    storage: Storage | None = None
+    settings: Settings | None = None
 
     async def progress(
         self, done: int, total: int | None = None, message: str | None = None
@@ -82,11 +85,15 @@ class JobWorker:
         handlers: Mapping[str, JobHandler],
         settings: JobSettings,
         name: str | None = None,
+        storage: Storage | None = None,
+        app_settings: Settings | None = None,
     ) -> None:
         self._connections = connections
         self._sql = sql
         self._handlers = dict(handlers)
         self._settings = settings
+        self._storage = storage
+        self._app_settings = app_settings
         self.name = name or worker_name()
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
@@ -168,7 +175,14 @@ class JobWorker:
             task.add_done_callback(self._running.pop)
 
     async def _execute(self, job: Job) -> None:
-        context = JobContext(job=job, connections=self._connections, sql=self._sql, owner=self.name)
+        context = JobContext(
+            job=job,
+            connections=self._connections,
+            sql=self._sql,
+            owner=self.name,
+            storage=self._storage,
+            settings=self._app_settings,
+        )
         work = asyncio.current_task()
         assert work is not None
         keeper = asyncio.create_task(self._keep_lease(job, work), name=f"lease-{job.id}")

@@ -1,0 +1,48 @@
+"""SQL of the three lists and main_database: bulk reads and writes by COPY."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import polars as pl
+
+from app.db import Repository
+
+# The lists a cleaning job can match against, and the query that reads each.
+_SETS = {
+    "blacklist": ("copy_list_phones", {"list_name": "blacklist"}),
+    "monitor": ("copy_list_phones", {"list_name": "monitor"}),
+    "whitelist": ("copy_list_phones", {"list_name": "whitelist"}),
+    "conversions": ("copy_conversion_phones", {}),
+    "main_database": ("copy_main_database_phones", {}),
+}
+
+
+class PhoneRepository(Repository):
+    domain = "phones"
+    queries = (
+        "copy_list_phones",
+        "copy_conversion_phones",
+        "copy_main_database_phones",
+        "create_phone_staging",
+        "insert_seen_phones",
+    )
+
+    async def phone_set(self, name: str) -> pl.Series:
+        """One set's phones as an Int64 series, read with COPY (not row by row)."""
+        query_name, params = _SETS[name]
+        buffer = io.BytesIO()
+        await self._copy_out(query_name, buffer, **params)
+        buffer.seek(0)
+        if not buffer.getbuffer().nbytes:
+            return pl.Series("phone", [], dtype=pl.Int64)
+        frame = pl.read_csv(buffer, has_header=False, schema={"phone": pl.Int64})
+        return frame["phone"]
+
+    async def record_seen(self, phones_csv: Path) -> int:
+        """Adds the phones of a one-column CSV to main_database; returns how many were new."""
+        async with self.transaction():
+            await self._execute("create_phone_staging")
+            await self._copy_in("phone_staging", phones_csv)
+            return int(await self._fetch_value("insert_seen_phones"))
