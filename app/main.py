@@ -34,6 +34,8 @@ from app.errors import exception_handlers
 from app.files.controller import lifecycle_routes
 from app.files.repository import FileRepository
 from app.hygiene import BodyLimitMiddleware, SecurityHeadersMiddleware, media_type_guard
+from app.imports.controller import ImportController
+from app.imports.repository import ImportRepository
 from app.jobs.controller import JobController
 from app.jobs.repository import JobRepository
 from app.log import RequestContextMiddleware
@@ -54,6 +56,7 @@ OPENAPI_TAGS = [
     Tag(name="auth", description="API keys (admin scope) and stream tokens for browsers."),
     Tag(name="jobs", description="Background work: progress, and the scheduled runs."),
     Tag(name="cleaning", description="Upload CSV lists and clean them against the lists."),
+    Tag(name="imports", description="Manual decisions: import numbers onto a list."),
 ]
 
 _SECURITY_SCHEMES = {
@@ -70,6 +73,7 @@ REPOSITORIES = (
     FileRepository,
     PhoneRepository,
     CleaningRepository,
+    ImportRepository,
 )
 
 # Closing the pool waits for borrowed connections; past this, they are cut.
@@ -124,6 +128,7 @@ def create_app(
             ScheduleController,
             *lifecycle_routes(CLEANING),
             CleaningController,
+            ImportController,
         ],
         # Every route is protected unless its handler says `opt={"public": True}`.
         guards=[authorize, media_type_guard],

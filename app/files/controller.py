@@ -67,7 +67,7 @@ def attachment(filename: str) -> str:
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
 
 
-async def _chunks(upload: FileUpload) -> AsyncIterator[bytes]:
+async def upload_chunks(upload: FileUpload) -> AsyncIterator[bytes]:
     while chunk := await upload.file.read(CHUNK_BYTES):
         yield chunk
 
@@ -92,7 +92,7 @@ def _upload_route(kind: FileKind) -> HTTPRouteHandler:
         state = request.app.state
         try:
             name = data.file.filename or "upload.csv"
-            stored = await store_upload(state.storage, kind.name, name, _chunks(data))
+            stored = await store_upload(state.storage, kind.name, name, upload_chunks(data))
         finally:
             await data.file.close()
         # A connection only for the insert: a slow upload must not hold one meanwhile.

@@ -17,6 +17,7 @@ class FileRepository(Repository):
         "list_files",
         "start_file_processing",
         "finish_file_processing",
+        "mark_file_processed",
         "archive_file",
         "delete_file",
     )
@@ -63,6 +64,7 @@ class FileRepository(Repository):
     ) -> FileRecord | None:
         return await self._fetch_one(
             "finish_file_processing",
+            "mark_file_processed",
             FileRecord,
             id=file_id,
             job_id=job_id,
@@ -71,6 +73,20 @@ class FileRepository(Repository):
             record_count_total=total,
             record_count_clean=clean,
         )
+
+    async def mark_processed(
+        self, file_id: UUID, *, result_key: str, total: int, clean: int
+    ) -> FileRecord:
+        record = await self._fetch_one(
+            "mark_file_processed",
+            FileRecord,
+            id=file_id,
+            result_key=result_key,
+            record_count_total=total,
+            record_count_clean=clean,
+        )
+        assert record is not None  # inserted as 'uploaded' in the same transaction
+        return record
 
     async def archive(self, kind: str, file_id: UUID) -> FileRecord | None:
         return await self._fetch_one("archive_file", FileRecord, id=file_id, kind=kind)
