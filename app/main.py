@@ -31,6 +31,8 @@ from app.db import (
     required_queries,
 )
 from app.errors import exception_handlers
+from app.exports.controller import ExportController
+from app.exports.repository import ExportRepository
 from app.files.controller import lifecycle_routes
 from app.files.repository import FileRepository
 from app.hygiene import BodyLimitMiddleware, SecurityHeadersMiddleware, media_type_guard
@@ -40,6 +42,7 @@ from app.jobs.controller import JobController
 from app.jobs.repository import JobRepository
 from app.log import RequestContextMiddleware
 from app.migrations import expected_migrations
+from app.phones.controller import PhoneController
 from app.phones.repository import PhoneRepository
 from app.schedules.controller import ScheduleController
 from app.schedules.repository import ScheduleRepository
@@ -57,6 +60,8 @@ OPENAPI_TAGS = [
     Tag(name="jobs", description="Background work: progress, and the scheduled runs."),
     Tag(name="cleaning", description="Upload CSV lists and clean them against the lists."),
     Tag(name="imports", description="Manual decisions: import numbers onto a list."),
+    Tag(name="exports", description="Whole tables as CSV (admin scope)."),
+    Tag(name="phones", description="Where one number stands; its Voluum traffic."),
 ]
 
 _SECURITY_SCHEMES = {
@@ -74,6 +79,7 @@ REPOSITORIES = (
     PhoneRepository,
     CleaningRepository,
     ImportRepository,
+    ExportRepository,
 )
 
 # Closing the pool waits for borrowed connections; past this, they are cut.
@@ -129,6 +135,8 @@ def create_app(
             *lifecycle_routes(CLEANING),
             CleaningController,
             ImportController,
+            ExportController,
+            PhoneController,
         ],
         # Every route is protected unless its handler says `opt={"public": True}`.
         guards=[authorize, media_type_guard],

@@ -64,7 +64,6 @@ class FileRepository(Repository):
     ) -> FileRecord | None:
         return await self._fetch_one(
             "finish_file_processing",
-            "mark_file_processed",
             FileRecord,
             id=file_id,
             job_id=job_id,

@@ -106,9 +106,10 @@ async def store_upload(
 
 
 class FileService:
-    def __init__(self, repository: FileRepository, storage: Storage) -> None:
+    def __init__(self, repository: FileRepository, storage: Storage | None = None) -> None:
         self._repository = repository
-        self._storage = storage
+        # Only the state changes (start, finish, archive) need no storage.
+        self._storage: Storage = storage  # type: ignore[assignment]
 
     async def record_upload(self, stored: StoredUpload) -> FileRecord:
         """The row of a stored upload; if it cannot be written, the object goes too."""

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
 from app.db import Repository
+from app.phones.schemas import PhoneStatus
 
 # The lists a cleaning job can match against, and the query that reads each.
 _SETS = {
@@ -27,6 +29,8 @@ class PhoneRepository(Repository):
         "copy_main_database_phones",
         "create_phone_staging",
         "insert_seen_phones",
+        "find_traffic_records",
+        "get_phone_status",
     )
 
     async def phone_set(self, name: str) -> pl.Series:
@@ -46,3 +50,14 @@ class PhoneRepository(Repository):
             await self._execute("create_phone_staging")
             await self._copy_in("phone_staging", phones_csv)
             return int(await self._fetch_value("insert_seen_phones"))
+
+    async def traffic_records(self, phone: str) -> list[list[Any]]:
+        """The traffic rows of a phone, each as its values in column order (the old shape)."""
+        query = self._query("find_traffic_records")
+        records = await self.conn.fetch(query.sql, *query.args({"phone": phone}))
+        return [list(record.values()) for record in records]
+
+    async def status(self, phone: str) -> PhoneStatus:
+        status = await self._fetch_one("get_phone_status", PhoneStatus, phone=phone)
+        assert status is not None  # one row whatever the phone
+        return status

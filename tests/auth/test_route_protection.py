@@ -19,7 +19,7 @@ from app.auth.schemas import Scope
 
 PUBLIC = {("GET", "/"), ("GET", "/health"), ("GET", "/ready")}
 # POSTs that change no data and that a read-only key may therefore call.
-READ_ONLY_POSTS = {("POST", "/auth/stream-token")}
+READ_ONLY_POSTS = {("POST", "/auth/stream-token"), ("POST", "/find_records")}
 _READ_METHODS = {"GET", "HEAD", "OPTIONS"}
 _SAMPLES = {uuid.UUID: str(uuid.uuid4()), int: "1", date: "2026-01-15", datetime: "2026-01-15"}
 

@@ -1,0 +1,59 @@
+"""SQL of database exports. Only tables with an `export_<table>.sql` file can be exported:
+the allow-list is the set of files, so no table name from a request reaches SQL."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from uuid import UUID
+
+import msgspec
+
+from app.db import Repository
+
+EXPORTABLE = (
+    "blacklist",
+    "whitelist",
+    "monitor",
+    "main_database",
+    "api_voluum_ts_sources",
+    "api_voluum_conversions",
+    "api_hlr_live_numbers",
+    "voluum_live_events",
+    "voluum_offers",
+    "voluum_campaigns",
+    "broadcast_campaign_stats",
+)
+
+
+class ExportRecord(msgspec.Struct, frozen=True):
+    id: UUID
+    table_name: str
+    status: str
+    created_at: datetime
+    completed_at: datetime | None
+    error_message: str | None
+
+
+class ExportRepository(Repository):
+    domain = "exports"
+    queries = (
+        *(f"export_{table}" for table in EXPORTABLE),
+        "insert_export",
+        "get_latest_export",
+        "get_export",
+    )
+
+    async def copy_table(self, table: str, path: Path) -> None:
+        """COPY the whole table, with its header, to a CSV file."""
+        query = self._query(f"export_{table}")  # KeyError-free: `table` is in EXPORTABLE
+        await self.conn.copy_from_query(query.sql, output=path, format="csv", header=True)
+
+    async def record(self, file_id: UUID, table: str) -> None:
+        await self._execute("insert_export", file_id=file_id, table_name=table)
+
+    async def latest(self, table: str) -> ExportRecord | None:
+        return await self._fetch_one("get_latest_export", ExportRecord, table_name=table)
+
+    async def get(self, export_id: UUID) -> ExportRecord | None:
+        return await self._fetch_one("get_export", ExportRecord, id=export_id)

@@ -1,0 +1,2 @@
+-- The whole of whitelist for a database export, as it is: every column, the table's own names.
+SELECT * FROM whitelist;
