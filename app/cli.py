@@ -10,6 +10,7 @@ import os
 import signal
 import sys
 from collections.abc import Awaitable, Callable, Iterator
+from pathlib import Path
 from types import FrameType
 from typing import TypeVar
 
@@ -156,6 +157,31 @@ def _key_revoke(settings: Settings, args: argparse.Namespace) -> None:
     _say(f"revoked API key {revoked.name!r}")
 
 
+def _demo(settings: Settings, args: argparse.Namespace) -> None:
+    from app.demo import load_demo
+    from app.main import load_queries
+
+    async def run(url: str) -> dict[str, int]:
+        conn = await asyncpg.connect(url)
+        try:
+            await init_connection(conn)
+            return await load_demo(conn, load_queries(), args.out, args.rows)
+        finally:
+            await conn.close()
+
+    with _database(settings) as url:
+        added = asyncio.run(run(url))
+    _say("demo lists: " + ", ".join(f"{name} +{count}" for name, count in added.items()))
+    _say(f"sample file: {args.out} ({args.rows} rows: mixed formats, repeats, junk)")
+    _say("try it (with your key in $KEY):")
+    _say(f'  curl -H "X-API-Key: $KEY" -F file=@{args.out} http://localhost:8000/upload')
+    _say(
+        '  curl -H "X-API-Key: $KEY" -X POST '
+        '"http://localhost:8000/<id>/process?include_blacklist=true&include_monitor=true"'
+    )
+    _say('  curl -H "X-API-Key: $KEY" http://localhost:8000/<id>/download')
+
+
 def _when(moment: object) -> str:
     return "-" if moment is None else f"{moment:%Y-%m-%d %H:%M:%S}"
 
@@ -172,6 +198,10 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("migrate", help="apply pending schema migrations").set_defaults(
         run=_migrate
     )
+    demo = commands.add_parser("demo-data", help="load demo lists and write a messy sample CSV")
+    demo.add_argument("--out", type=Path, default=Path("demo/messy_leads.csv"))
+    demo.add_argument("--rows", type=int, default=1000)
+    demo.set_defaults(run=_demo)
     keys = commands.add_parser("api-key", help="create, list and revoke API keys")
     key_commands = keys.add_subparsers(dest="key_command", required=True)
     create = key_commands.add_parser("create", help="create a key; prints it as the last line")
