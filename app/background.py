@@ -11,6 +11,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from litestar import Litestar
 
 from app.cleaning import jobs as cleaning
+from app.encryption import jobs as encryption
 from app.exports import service as exports
 from app.jobs.events import JOB_EVENTS_CHANNEL, JOBS_QUEUED_CHANNEL, JobEvents, PgListener
 from app.jobs.service import purge_finished_jobs
@@ -31,6 +32,7 @@ def job_handlers(settings: Settings) -> dict[str, JobHandler]:
         "jobs.purge": purge_finished_jobs(settings.jobs.retention_days),
         cleaning.JOB_KIND: cleaning.process_cleaning,
         exports.JOB_KIND: exports.export_table,
+        encryption.JOB_KIND: encryption.process_encryption,
     }
 
 

@@ -52,6 +52,16 @@ class ConflictError(AppError):
     detail = "Conflict"
 
 
+class IntegrationDisabledError(AppError):
+    """An integration whose settings are missing or broken: 503, naming what to set."""
+
+    status_code = 503
+    code = "integration_disabled"
+
+    def __init__(self, integration: str, variables: str) -> None:
+        super().__init__(f"{integration} is not configured: set {variables}")
+
+
 class ServiceUnavailableError(AppError):
     status_code = 503
     code = "unavailable"

@@ -30,6 +30,7 @@ from app.db import (
     provide_queries,
     required_queries,
 )
+from app.encryption.controller import ENCRYPTION, EncryptionController
 from app.errors import exception_handlers
 from app.exports.controller import ExportController
 from app.exports.repository import ExportRepository
@@ -61,6 +62,7 @@ OPENAPI_TAGS = [
     Tag(name="cleaning", description="Upload CSV lists and clean them against the lists."),
     Tag(name="imports", description="Manual decisions: import numbers onto a list."),
     Tag(name="exports", description="Whole tables as CSV (admin scope)."),
+    Tag(name="encryption", description="Phone tokens for links (AES-256-GCM)."),
     Tag(name="phones", description="Where one number stands; its Voluum traffic."),
 ]
 
@@ -136,6 +138,8 @@ def create_app(
             CleaningController,
             ImportController,
             ExportController,
+            *lifecycle_routes(ENCRYPTION),
+            EncryptionController,
             PhoneController,
         ],
         # Every route is protected unless its handler says `opt={"public": True}`.

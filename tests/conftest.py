@@ -11,6 +11,7 @@ import contextlib
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import asyncpg
 import httpx
@@ -23,7 +24,7 @@ from app.auth.schemas import Scope
 from app.auth.service import ApiKeyService
 from app.db import create_pool
 from app.embedded import embedded_postgres
-from app.main import create_app
+from app.main import create_app, load_queries
 from app.migrations import apply_migrations
 from app.settings import Settings, load_settings
 from app.sql import SQL_DIR, SqlQueries
@@ -167,3 +168,47 @@ def moto_endpoint() -> Iterator[str]:
     host, port = server.get_host_and_port()
     yield f"http://{host}:{port}"
     server.stop()
+
+
+# What an end-to-end test commits, emptied afterwards.
+_TABLES = (
+    "csv_processing_stats",
+    "files",
+    "schedule_runs",
+    "jobs",
+    "phone_lists",
+    "main_database",
+    "api_voluum_conversions",
+    "api_keys",
+)
+
+
+@pytest.fixture
+def live_env() -> dict[str, str]:
+    """Extra settings for `live`; a test module overrides this fixture to add some."""
+    return {}
+
+
+@pytest.fixture
+async def live(
+    pool: asyncpg.Pool, database_url: str, tmp_path: Path, live_env: dict[str, str]
+) -> AsyncIterator[httpx.AsyncClient]:
+    """The whole service as it runs: its own pool, worker and storage; an admin key.
+    Everything it commits is deleted afterwards."""
+    async with pool.acquire() as conn:
+        created = await ApiKeyService(ApiKeyRepository(conn, load_queries())).create("e2e", "admin")
+    settings = make_settings(
+        database_url,
+        WORKERS_ENABLED="true",
+        UPLOAD_ROOT=str(tmp_path),
+        JOB_POLL_SECONDS="1",
+        **live_env,
+    )
+    try:
+        async with serve_in_loop(create_app(settings)) as client:
+            client.headers["X-API-Key"] = created.key
+            yield client
+    finally:
+        async with pool.acquire() as conn:
+            for table in _TABLES:
+                await conn.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed names

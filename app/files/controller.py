@@ -17,6 +17,7 @@ from litestar.handlers import HTTPRouteHandler
 from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Stream
 from litestar.status_codes import HTTP_200_OK
+from litestar.types import Guard
 
 from app.db import acquire
 from app.errors import BadRequestError
@@ -41,6 +42,7 @@ class FileKind:
     archive_path: str
     delete_path: str
     download_name: str = "processed_{name}"  # {name}: the uploaded file's name
+    guards: tuple[Guard, ...] = ()  # e.g. the integration the kind depends on
 
 
 def provide_file_service(
@@ -79,6 +81,7 @@ def _upload_route(kind: FileKind) -> HTTPRouteHandler:
     @post(
         kind.upload_path,
         tags=[kind.tag],
+        guards=list(kind.guards),
         opt={"upload": True},
         status_code=HTTP_200_OK,
         operation_id=f"{kind.name}_upload",
@@ -116,6 +119,7 @@ def _list_route(kind: FileKind) -> HTTPRouteHandler:
     @get(
         kind.list_path,
         tags=[kind.tag],
+        guards=list(kind.guards),
         dependencies=_SERVICE,
         operation_id=f"{kind.name}_list",
         summary="List files",
@@ -134,6 +138,7 @@ def _download_route(kind: FileKind) -> HTTPRouteHandler:
     @get(
         kind.download_path,
         tags=[kind.tag],
+        guards=list(kind.guards),
         dependencies=_SERVICE,
         operation_id=f"{kind.name}_download",
         summary="Download the processed file",
@@ -153,6 +158,7 @@ def _archive_route(kind: FileKind) -> HTTPRouteHandler:
     @post(
         kind.archive_path,
         tags=[kind.tag],
+        guards=list(kind.guards),
         dependencies=_SERVICE,
         status_code=HTTP_200_OK,
         operation_id=f"{kind.name}_archive",
@@ -170,6 +176,7 @@ def _delete_route(kind: FileKind) -> HTTPRouteHandler:
     @post(
         kind.delete_path,
         tags=[kind.tag],
+        guards=list(kind.guards),
         dependencies=_SERVICE,
         status_code=HTTP_200_OK,
         operation_id=f"{kind.name}_delete",
