@@ -4,18 +4,23 @@ the job worker and the scheduler. Each is switched on by settings."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
+from aiobotocore.session import get_session
 from litestar import Litestar
+from litestar.datastructures import State
 
 from app.cleaning import jobs as cleaning
 from app.encryption import jobs as encryption
+from app.encryption.crypto import PhoneCipher
 from app.exports import service as exports
 from app.jobs.events import JOB_EVENTS_CHANNEL, JOBS_QUEUED_CHANNEL, JobEvents, PgListener
 from app.jobs.service import purge_finished_jobs
 from app.jobs.worker import JobHandler, JobWorker, worker_name
+from app.live_events.consumer import LiveEventConsumer
 from app.schedules.scheduler import Scheduler
 from app.schedules.schemas import Schedule
 from app.settings import Settings
@@ -38,6 +43,36 @@ def job_handlers(settings: Settings) -> dict[str, JobHandler]:
 
 def schedules(settings: Settings) -> list[Schedule]:
     return [Schedule(name="jobs.purge", cron=settings.jobs.purge_cron, job_kind="jobs.purge")]
+
+
+@contextlib.asynccontextmanager
+async def live_event_consumer(
+    settings: Settings, state: State
+) -> AsyncIterator[LiveEventConsumer | None]:
+    """The SQS consumer, with its one client, when SQS_QUEUE_URL is set."""
+    aws = settings.aws
+    if not aws.sqs_queue_url:
+        yield None
+        return
+    async with get_session().create_client(
+        "sqs",
+        region_name=aws.region,
+        endpoint_url=aws.sqs_endpoint_url,
+        # None falls back to botocore's chain: environment, profile, instance role.
+        aws_access_key_id=aws.access_key_id.reveal() if aws.access_key_id else None,
+        aws_secret_access_key=aws.secret_access_key.reveal() if aws.secret_access_key else None,
+    ) as client:
+        cipher = PhoneCipher(settings.encryption.key_bytes()) if settings.encryption else None
+        yield LiveEventConsumer(
+            client=client,
+            queue_url=aws.sqs_queue_url,
+            connections=state.connections,
+            sql=state.queries,
+            cipher=cipher,
+            default_region=settings.phones.default_region,
+            wait_seconds=aws.sqs_wait_seconds,
+            visibility_timeout=aws.sqs_visibility_timeout,
+        )
 
 
 def background_lifespan(
@@ -77,7 +112,12 @@ def background_lifespan(
                 JOBS_QUEUED_CHANNEL: lambda _job_id: worker.wake() if worker else None,
             },
         )
+        stack = contextlib.AsyncExitStack()
+        consumer = await stack.enter_async_context(live_event_consumer(settings, state))
+        state.live_events = consumer
         tasks = [asyncio.create_task(listener.run(), name="pg-listener")]
+        if consumer:
+            tasks.append(asyncio.create_task(consumer.run(), name="sqs-consumer"))
         if worker:
             tasks.append(asyncio.create_task(worker.run(), name="job-worker"))
         if scheduler:
@@ -85,6 +125,8 @@ def background_lifespan(
         try:
             yield
         finally:
+            if consumer:
+                consumer.stop()
             if scheduler:
                 scheduler.stop()
             if worker:
@@ -97,5 +139,6 @@ def background_lifespan(
                 log.warning("background_task_cancelled", extra={"task": task.get_name()})
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
+            await stack.aclose()
 
     return background

@@ -41,6 +41,7 @@ from app.imports.controller import ImportController
 from app.imports.repository import ImportRepository
 from app.jobs.controller import JobController
 from app.jobs.repository import JobRepository
+from app.live_events.repository import LiveEventRepository
 from app.log import RequestContextMiddleware
 from app.migrations import expected_migrations
 from app.phones.controller import PhoneController
@@ -63,6 +64,7 @@ OPENAPI_TAGS = [
     Tag(name="imports", description="Manual decisions: import numbers onto a list."),
     Tag(name="exports", description="Whole tables as CSV (admin scope)."),
     Tag(name="encryption", description="Phone tokens for links (AES-256-GCM)."),
+    Tag(name="live_events", description="Voluum live click events from SQS."),
     Tag(name="phones", description="Where one number stands; its Voluum traffic."),
 ]
 
@@ -82,6 +84,7 @@ REPOSITORIES = (
     CleaningRepository,
     ImportRepository,
     ExportRepository,
+    LiveEventRepository,
 )
 
 # Closing the pool waits for borrowed connections; past this, they are cut.

@@ -119,6 +119,10 @@ class AwsSettings:
     access_key_id: Secret | None = None
     secret_access_key: Secret | None = None
     sqs_queue_url: str | None = None
+    sqs_endpoint_url: str | None = None
+    # Longer than the slowest batch, so a message is not redelivered while being stored.
+    sqs_visibility_timeout: int = 120
+    sqs_wait_seconds: int = 20
 
 
 @dataclass(frozen=True, slots=True)

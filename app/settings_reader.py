@@ -274,6 +274,13 @@ class _Reader:
             access_key_id=Secret(key_id) if key_id else None,
             secret_access_key=Secret(secret) if secret else None,
             sqs_queue_url=self._get("SQS_QUEUE_URL"),
+            sqs_endpoint_url=self._get("AWS_ENDPOINT_URL_SQS") or self._get("AWS_ENDPOINT_URL"),
+            sqs_visibility_timeout=self._int(
+                "SQS_VISIBILITY_TIMEOUT", 120, minimum=10, problems=self._errors
+            ),
+            sqs_wait_seconds=min(
+                20, self._int("SQS_WAIT_SECONDS", 20, minimum=0, problems=self._errors)
+            ),
         )
 
     def _required(self, integration: str, names: tuple[str, ...], notices: list[str]) -> bool:

@@ -68,6 +68,10 @@ class Counts:
         return sum(self.by_outcome.get(o, 0) for o in KEPT)
 
 
+def _columns(count: int) -> dict[str, pl.DataType]:
+    return {f"column_{i}": pl.String() for i in range(count)}
+
+
 def _read(path: Path, delimiter: str, **options: object) -> pl.LazyFrame:
     return pl.scan_csv(
         path,
@@ -155,7 +159,13 @@ def classify(
 ) -> Counts:
     """Writes the kept rows, and every row annotated if asked; the kept phones are the
     phone column of the kept rows (read back for main_database, not sunk twice)."""
-    frame = _read(source, layout.delimiter, skip_rows=1 if layout.header else 0)
+    # An explicit schema: a file with a header and no rows still has its columns.
+    frame = _read(
+        source,
+        layout.delimiter,
+        skip_rows=1 if layout.header else 0,
+        schema=_columns(layout.columns),
+    )
     names = frame.collect_schema().names()
     output = layout.header or names
     phone_name = names[layout.phone_index]
@@ -167,7 +177,8 @@ def classify(
     def row(*, annotated: bool) -> list[pl.Expr]:
         cells = [
             (
-                pl.col("_phone").cast(pl.String).fill_null(pl.col(name))
+                # An invalid "phone" is whatever was there, formulas included.
+                pl.col("_phone").cast(pl.String).fill_null(_escaped(name))
                 if name == phone_name
                 else _escaped(name)
             ).alias(out)
@@ -180,12 +191,19 @@ def classify(
     kept = frame.filter(pl.col("_outcome").is_in(KEPT))
     plans = [
         kept.select(row(annotated=False)).sink_csv(
-            clean_path, include_header=layout.header is not None, lazy=True
+            clean_path,
+            include_header=layout.header is not None,
+            separator=layout.delimiter,  # the file comes back as it came
+            lazy=True,
         ),
         frame.group_by("_outcome").len(),
     ]
     if annotated_path is not None:
-        plans.append(frame.select(row(annotated=True)).sink_csv(annotated_path, lazy=True))
+        plans.append(
+            frame.select(row(annotated=True)).sink_csv(
+                annotated_path, separator=layout.delimiter, lazy=True
+            )
+        )
     # The streaming engine: bounded memory, and both cores on every stage.
     results = pl.collect_all(plans, engine="streaming")
     by_outcome = dict(results[1].iter_rows())
@@ -193,7 +211,11 @@ def classify(
 
 
 def kept_phones(clean_path: Path, layout: Layout) -> pl.LazyFrame:
-    """The E.164 phones of a written result, as one Int64 column `phone`."""
-    frame = _read(clean_path, ",", skip_rows=1 if layout.header else 0)
-    column = frame.collect_schema().names()[layout.phone_index]
-    return frame.select(pl.col(column).cast(pl.Int64).alias("phone"))
+    """The E.164 phones of a written result, as one Int64 column `phone` (maybe none)."""
+    frame = _read(
+        clean_path,
+        layout.delimiter,
+        skip_rows=1 if layout.header else 0,
+        schema=_columns(layout.columns),
+    )
+    return frame.select(pl.col(f"column_{layout.phone_index}").cast(pl.Int64).alias("phone"))

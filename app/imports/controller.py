@@ -18,7 +18,7 @@ from app.errors import BadRequestError, NotFoundError
 from app.files.controller import attachment, upload_chunks
 from app.files.repository import FileRepository
 from app.files.schemas import FileUpload
-from app.files.service import FileService, store_upload
+from app.files.service import FileMissingError, FileService, store_upload
 from app.imports.repository import ImportItem, ImportRepository
 from app.imports.service import ImportOutcome, ImportService, Target
 
@@ -137,10 +137,15 @@ class ImportController(Controller):
         state = request.app.state
         async with acquire(state.connections) as conn:
             files = FileService(FileRepository(conn, state.queries), state.storage)
-            try:
-                record, stream = await files.download(MANUAL_KIND, import_id)
-            except NotFoundError as exc:
-                raise ImportNotFoundError from exc
+            # Both kinds of import are in the history, so both download here.
+            for kind in (MANUAL_KIND, BLACKLIST_KIND):
+                try:
+                    record, stream = await files.download(kind, import_id)
+                    break
+                except FileMissingError:
+                    continue
+            else:
+                raise ImportNotFoundError
         headers = {"Content-Disposition": attachment(f"result_{record.original_filename}")}
         return Stream(stream, media_type="text/csv", headers=headers)
 

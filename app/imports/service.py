@@ -77,8 +77,11 @@ class ImportService:
             record = await FileService(self._files, self._storage).record_upload(stored)
             with tempfile.TemporaryDirectory(prefix="optimizer-import-") as folder:
                 out = Path(folder) / "result.csv"
+                raw = pl.col("raw").fill_null("")
+                # A number as E.164; what was not a number as it was, formulas made inert.
+                escaped = pl.when(raw.str.contains(r"^[=+\-@\t\r]")).then("'" + raw).otherwise(raw)
                 results.sort("line").select(
-                    pl.coalesce("phone", "raw").fill_null("").alias("phone"), "result"
+                    pl.coalesce("phone", escaped).alias("phone"), "result"
                 ).write_csv(out)
                 key = result_key(stored.kind, record.id)
                 await self._storage.put_file(key, out)

@@ -177,3 +177,41 @@ async def test_processing_twice_at_once_is_409_and_an_unknown_file_404(
     unknown = await live.post("/00000000-0000-0000-0000-000000000000/process")
     assert unknown.status_code == 404
     assert (await live.get("/00000000-0000-0000-0000-000000000000/stats")).status_code == 404
+
+
+async def _upload_and_process(
+    live: httpx.AsyncClient, data: bytes, **flags: str
+) -> tuple[str, httpx.Response]:
+    upload = await live.post("/upload", files={"file": ("f.csv", data, "text/csv")})
+    assert upload.status_code == 200, upload.text
+    file_id = upload.json()["id"]
+    await _process(live, file_id, **flags)
+    return file_id, await live.get(f"/{file_id}/download")
+
+
+async def test_nothing_kept_is_a_result_too(live: httpx.AsyncClient, pool: asyncpg.Pool) -> None:
+    await _seed(pool)
+    file_id, download = await _upload_and_process(
+        live,
+        b"phone\n07700 900002\n447700900002\n",
+        include_blacklist="true",
+        include_main_database="true",
+    )
+    assert download.text.splitlines() == ["phone"]
+    stats = (await live.get(f"/{file_id}/stats")).json()
+    assert (stats["final_clean_count"], stats["removed_blacklist"]) == (0, 1)
+
+
+async def test_a_header_without_rows_is_processed(live: httpx.AsyncClient) -> None:
+    file_id, download = await _upload_and_process(live, b"phone;name\r\n", annotate="true")
+    assert download.text.splitlines() == ["phone;name"]
+    assert (await live.get(f"/{file_id}/stats")).json()["total_records"] == 0
+
+
+async def test_the_delimiter_comes_back_and_formulas_stay_inert(live: httpx.AsyncClient) -> None:
+    file_id, download = await _upload_and_process(
+        live, b"phone;name\n447700900001;Ann\n=1+2;@evil\n", annotate="true"
+    )
+    assert download.text.splitlines() == ["phone;name", "447700900001;Ann"]
+    annotated = (await live.get(f"/{file_id}/download-annotated")).text.splitlines()
+    assert annotated[2] == "'=1+2;'@evil;invalid;not_a_number"

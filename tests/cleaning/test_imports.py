@@ -117,3 +117,15 @@ async def test_the_blacklist_import_writes_to_the_blacklist(
     )
     assert wrong.status_code == 400
     assert wrong.json()["detail"] == "Only CSV files are supported"
+
+
+async def test_a_blacklist_import_result_downloads_too(live: httpx.AsyncClient) -> None:
+    text = "custom_variable_1\n447700900001\n=cmd()\n"
+    imported = (await live.post("/import-blacklist-csv", files=_csv(text))).json()
+    result = await live.get(f"/db-manual-update/{imported['id']}/download")
+    assert result.status_code == 200
+    assert list(csv.reader(io.StringIO(result.text))) == [
+        ["phone", "result"],
+        ["447700900001", "added_to_blacklist"],
+        ["'=cmd()", "rejected_invalid_phone"],
+    ]

@@ -1,0 +1,86 @@
+"""Reading SQS messages from Voluum's live-event export (SNS → SQS).
+
+A body is an SNS envelope whose `Message` is JSON, or, with raw delivery, that JSON
+itself; the JSON is one event or a list of them. Each event gets an idempotency key: the
+SNS message id (stable across SNS retries and SQS redeliveries) and its position.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import msgspec
+
+
+class LiveEvent(msgspec.Struct, rename="camel", frozen=True):
+    """One click event; every field optional, unknown fields ignored."""
+
+    click_id: str | None = None
+    campaign_id: str | None = None
+    offer_id: str | None = None
+    timestamp: datetime | None = None
+    external_id: str | None = None
+    traffic_source_id: str | None = None
+    lander_id: str | None = None
+    affiliate_network_id: str | None = None
+    brand: str | None = None
+    browser: str | None = None
+    browser_version: str | None = None
+    device: str | None = None
+    model: str | None = None
+    os: str | None = None
+    os_version: str | None = None
+    city: str | None = None
+    region: str | None = None
+    country_code: str | None = None
+    isp: str | None = None
+    ip: str | None = None
+    referrer: str | None = None
+    url: str | None = None
+    user_agent: str | None = None
+    language: str | None = None
+    mobile_carrier: str | None = None
+    connection_type: str | None = None
+    flow_id: str | None = None
+    path_id: str | None = None
+    custom_variables: list[str | None] = msgspec.field(default_factory=list)
+
+
+class _Envelope(msgspec.Struct):
+    Type: str | None = None
+    MessageId: str | None = None
+    TopicArn: str | None = None
+    Message: str | None = None
+
+
+_events = msgspec.json.Decoder(list[LiveEvent] | LiveEvent)
+_envelope = msgspec.json.Decoder(_Envelope)
+
+
+class MalformedMessageError(ValueError):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class KeyedEvent:
+    key: str
+    event: LiveEvent
+
+
+def parse_body(sqs_message_id: str, body: str) -> list[KeyedEvent]:
+    """The events of one SQS message; MalformedMessageError if it is not readable."""
+    try:
+        envelope = _envelope.decode(body)
+    except msgspec.DecodeError:
+        envelope = _Envelope()  # not an object: raw delivery of a list
+    if envelope.Type == "Notification" and envelope.TopicArn and envelope.Message is not None:
+        base, payload = envelope.MessageId or sqs_message_id, envelope.Message
+    else:
+        base, payload = sqs_message_id, body
+    try:
+        decoded = _events.decode(payload)
+    except msgspec.DecodeError as exc:
+        raise MalformedMessageError(str(exc)) from exc
+    events = decoded if isinstance(decoded, list) else [decoded]
+    return [KeyedEvent(key=f"{base}:{position}", event=e) for position, e in enumerate(events)]
