@@ -41,6 +41,7 @@ from app.imports.controller import ImportController
 from app.imports.repository import ImportRepository
 from app.jobs.controller import JobController
 from app.jobs.repository import JobRepository
+from app.live_events.controller import LiveEventController
 from app.live_events.repository import LiveEventRepository
 from app.log import RequestContextMiddleware
 from app.migrations import expected_migrations
@@ -144,6 +145,7 @@ def create_app(
             *lifecycle_routes(ENCRYPTION),
             EncryptionController,
             PhoneController,
+            LiveEventController,
         ],
         # Every route is protected unless its handler says `opt={"public": True}`.
         guards=[authorize, media_type_guard],
