@@ -11,10 +11,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-import time
-from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
+import msgspec
 import polars as pl
 
 from app.db import ConnectionSource, acquire
@@ -29,9 +29,13 @@ log = logging.getLogger(__name__)
 MAX_BACKOFF_SECONDS = 60.0
 
 
-@dataclass
-class ConsumerStats:
-    """What an operator sees at /live-events/status and in the batch log lines."""
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class ConsumerStats(msgspec.Struct, kw_only=True):
+    """What an operator sees at /live-events/status: events received, new (stored),
+    seen before (redelivered), parked messages, deletions, and the last error."""
 
     received: int = 0
     stored: int = 0
@@ -41,9 +45,9 @@ class ConsumerStats:
     delete_failures: int = 0
     undecryptable: int = 0
     last_error: str | None = None
-    last_error_at: float | None = None
-    last_batch_at: float | None = None
-    started_at: float = field(default_factory=time.time)
+    last_error_at: datetime | None = None
+    last_batch_at: datetime | None = None
+    started_at: datetime = msgspec.field(default_factory=_now)
 
 
 class LiveEventConsumer:
@@ -85,7 +89,7 @@ class LiveEventConsumer:
             except Exception as exc:  # the batch stays in the queue; try again later
                 failures += 1
                 self.stats.last_error = f"{type(exc).__name__}: {exc}"[:500]
-                self.stats.last_error_at = time.time()
+                self.stats.last_error_at = _now()
                 log.exception("live_events_batch_failed", extra={"failures": failures})
                 delay = min(MAX_BACKOFF_SECONDS, 2.0**failures) * random.uniform(0.5, 1.5)  # noqa: S311
                 try:
@@ -130,7 +134,7 @@ class LiveEventConsumer:
         self.stats.stored += inserted
         self.stats.redelivered += len(keyed) - inserted
         self.stats.parked += len(parked)
-        self.stats.last_batch_at = time.time()
+        self.stats.last_batch_at = _now()
         await self._delete(messages)
         log.info(
             "live_events_batch",
@@ -178,7 +182,8 @@ class LiveEventConsumer:
             log.warning("live_events_delete_failed", extra={"failed": len(failed)})
 
     def _summary(self) -> dict[str, Any]:
-        return {k: v for k, v in vars(self.stats).items() if k not in ("last_error",)}
+        counts = msgspec.structs.asdict(self.stats)
+        return {k: v for k, v in counts.items() if isinstance(v, int)}
 
 
 _EVENT_FIELDS = (

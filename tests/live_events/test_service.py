@@ -38,19 +38,16 @@ async def live_env(moto_endpoint: str) -> dict[str, str]:
 
 
 async def test_the_service_consumes_its_queue(live: httpx.AsyncClient, pool: asyncpg.Pool) -> None:
-    status = {}
+    body: dict = {}
     for _ in range(50):
-        status = (await live.get("/live-events/status")).json()
-        if status.get("deleted") == 2:
+        body = (await live.get("/live-events/status")).json()
+        if body["stats"]["deleted"] == 2:
             break
         await asyncio.sleep(0.2)
-    assert status["enabled"] is True
-    assert (status["received"], status["stored"], status["parked"], status["deleted"]) == (
-        1,
-        1,
-        1,
-        2,
-    )
+    assert body["enabled"] is True
+    stats = body["stats"]
+    counts = (stats["received"], stats["stored"], stats["parked"], stats["deleted"])
+    assert counts == (1, 1, 1, 2)
     async with pool.acquire() as conn:
         phone = await conn.fetchval("SELECT custom_variable_1 FROM voluum_live_events")
         for table in ("raw_live_voluum_sns_data", "voluum_live_events", "live_event_failures"):
