@@ -12,19 +12,18 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import phonenumbers
 import polars as pl
 
+from app.files.csv_safety import inert
 from app.phones.normalize import with_normalized
 
 KEPT = ("whitelisted", "clean")
-REMOVED = ("invalid", "duplicate", "blacklisted", "monitored", "converted", "seen")
 _PHONE_HEADER = re.compile(
     r"^\s*(phone|phones|phone_?number|mobile|mobile_?number|msisdn|number|numbers|tel|"
     r"telephone|cell|cv1|custom_?variable_?1|recipient|to)\s*$",
     re.IGNORECASE,
 )
-# A cell starting with one of these is a formula to a spreadsheet.
-_FORMULA = r"^[=+\-@\t\r]"
 SAMPLE_ROWS = 1000
 
 
@@ -91,20 +90,21 @@ def detect_layout(path: Path, delimiter: str, default_code: str) -> Layout:
     if sample.height == 0:
         return Layout(delimiter=delimiter, header=None, columns=1, phone_index=0)
     first = [str(v or "") for v in sample.row(0)]
-    valid = [
-        with_normalized(sample, c, default_code, phone="_p", reason="_r")["_p"].is_not_null()
-        for c in sample.columns
-    ]
     named = [i for i, name in enumerate(first) if _PHONE_HEADER.match(name)]
-    # A header: a phone-like name, or a first line with no number where later lines have.
-    has_header = bool(named) or (
-        not any(v[0] for v in valid) and any(v[1:].sum() > 0 for v in valid)
-    )
     if named:
         phone_index = named[0]
     else:
-        body = [v[1:] if has_header else v for v in valid]
-        phone_index = max(range(len(body)), key=lambda i: (body[i].sum(), -i))
+        # The column with the most plausible numbers below the first line (the first line
+        # may be a header); ids and timestamps are digits too, but rarely real numbers.
+        scores = [
+            _plausible(sample.to_series(i).slice(1), default_code) for i in range(sample.width)
+        ]
+        phone_index = max(range(sample.width), key=lambda i: (scores[i], -i))
+    cell = first[phone_index]
+    # A header cell is a word: letters, no digits (a data row's bad phone has digits,
+    # or is a {{placeholder}} or empty).
+    is_word = bool(re.search(r"[A-Za-z]", cell)) and not re.search(r"[0-9{}]", cell)
+    has_header = bool(named) or is_word
     return Layout(
         delimiter=delimiter,
         header=_unique(first) if has_header else None,
@@ -113,11 +113,29 @@ def detect_layout(path: Path, delimiter: str, default_code: str) -> Layout:
     )
 
 
+def _plausible(values: pl.Series, default_code: str) -> tuple[int, int]:
+    """How many values have a possible length for their country's numbering plan, and
+    their total digits: on a tie, the column of longer numbers (mobiles, not ids)."""
+    frame = with_normalized(values.to_frame("v"), "v", default_code, phone="_p", reason="_r")
+    count = digits = 0
+    for phone in frame["_p"].drop_nulls().to_list():
+        try:
+            possible = phonenumbers.is_possible_number(phonenumbers.parse("+" + phone))
+        except phonenumbers.NumberParseException:
+            continue
+        count += possible
+        digits += len(phone) if possible else 0
+    return count, digits
+
+
 def _unique(names: list[str]) -> list[str]:
+    """Header names as written out: unique, and inert (a header is a cell like any other)."""
     seen: dict[str, int] = {}
     unique = []
     for index, name in enumerate(names):
         base = name.strip() or f"column_{index + 1}"
+        if re.match(r"[=+\-@\t\r]", base):
+            base = "'" + base
         seen[base] = seen.get(base, 0) + 1
         unique.append(base if seen[base] == 1 else f"{base}_{seen[base]}")
     return unique
@@ -142,11 +160,6 @@ def _outcome(phone: pl.Expr, reason: pl.Expr, lists: Lists, filters: Filters) ->
     return expr.otherwise(pl.lit("clean"))
 
 
-def _escaped(column: str) -> pl.Expr:
-    cell = pl.col(column)
-    return pl.when(cell.str.contains(_FORMULA)).then(pl.lit("'") + cell).otherwise(cell)
-
-
 def classify(
     source: Path,
     layout: Layout,
@@ -167,6 +180,8 @@ def classify(
         schema=_columns(layout.columns),
     )
     names = frame.collect_schema().names()
+    # Blank lines are no rows (the old service skipped them too).
+    frame = frame.filter(pl.any_horizontal(pl.col(n).str.strip_chars() != "" for n in names))
     output = layout.header or names
     phone_name = names[layout.phone_index]
     frame = with_normalized(frame, phone_name, default_code, phone="_phone", reason="_reason")
@@ -178,9 +193,9 @@ def classify(
         cells = [
             (
                 # An invalid "phone" is whatever was there, formulas included.
-                pl.col("_phone").cast(pl.String).fill_null(_escaped(name))
+                pl.col("_phone").cast(pl.String).fill_null(inert(pl.col(name), phone=True))
                 if name == phone_name
-                else _escaped(name)
+                else inert(pl.col(name))
             ).alias(out)
             for name, out in zip(names, output, strict=True)
         ]

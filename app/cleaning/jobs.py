@@ -78,7 +78,10 @@ async def process_cleaning(context: JobContext, payload: dict[str, Any]) -> None
                     annotated_path=annotated,
                 )
             except pl.exceptions.PolarsError as exc:
-                raise JobFailedError(f"The file could not be read as CSV: {exc}") from exc
+                # Not the parser's message: it quotes the file, phone numbers included.
+                raise JobFailedError(
+                    "The file could not be read as CSV (check its quoting and delimiter)"
+                ) from exc
         await context.progress(2, STEPS, "storing the results")
         await context.storage.put_file(result_key(file_id), clean)
         if annotated is not None:

@@ -12,6 +12,7 @@ import polars as pl
 
 from app.db import acquire
 from app.encryption.crypto import PhoneCipher, looks_like_token
+from app.files.csv_safety import inert
 from app.files.repository import FileRepository
 from app.files.service import FileChangedError, FileService
 from app.jobs.worker import JobContext, JobFailedError
@@ -70,7 +71,8 @@ def transform(
     else:
         phones_out = cipher.decrypt_many(values.fill_null("").to_list())
         result = [p if p is not None else f"{ERROR_MARK}invalid_token" for p in phones_out]
-    return pl.DataFrame({"original": values, "result": pl.Series(result, dtype=pl.String)})
+    frame = pl.DataFrame({"original": values, "result": pl.Series(result, dtype=pl.String)})
+    return frame.with_columns(inert(pl.col("original"), phone=True).alias("original"))
 
 
 async def process_encryption(context: JobContext, payload: dict[str, Any]) -> None:
@@ -90,9 +92,14 @@ async def process_encryption(context: JobContext, payload: dict[str, Any]) -> No
         out = Path(folder) / "out.csv"
         async with context.storage.local_copy(record.raw_key) as raw:
             code = context.settings.phones.default_calling_code
-            frame = await asyncio.to_thread(
-                transform, raw, record.delimiter or ",", mode, cipher, code
-            )
+            try:
+                frame = await asyncio.to_thread(
+                    transform, raw, record.delimiter or ",", mode, cipher, code
+                )
+            except pl.exceptions.PolarsError as exc:
+                raise JobFailedError(
+                    "The file could not be read as CSV (check its quoting and delimiter)"
+                ) from exc
         await asyncio.to_thread(frame.write_csv, out, include_header=False)
         await context.progress(1, 3, "storing")
         await context.storage.put_file(result_key(file_id), out)

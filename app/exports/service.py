@@ -18,6 +18,7 @@ import polars as pl
 from app.db import acquire
 from app.errors import BadRequestError
 from app.exports.repository import EXPORTABLE, ExportRepository
+from app.files.csv_safety import inert
 from app.files.repository import FileRepository
 from app.files.schemas import FileRecord
 from app.files.service import FileChangedError, FileService
@@ -25,9 +26,6 @@ from app.jobs.worker import JobContext
 
 KIND = "db_export"
 JOB_KIND = "exports.table"
-_FORMULA = r"^[=+\-@\t\r]"
-# Phone columns are numbers, never formulas: a leading '+' there is not escaped.
-_PHONE_COLUMNS = frozenset({"custom_variable_1"})
 
 
 class UnknownTableError(BadRequestError):
@@ -44,17 +42,10 @@ def check_table(table: str | None) -> str:
 
 
 def escape_formulas(source: Path, target: Path) -> None:
-    """Prefixes cells a spreadsheet would run as formulas with a quote, streaming."""
-    frame = pl.scan_csv(source, infer_schema=False, empty_string_is_null=False)
-    cells = [
-        pl.col(name)
-        if name in _PHONE_COLUMNS
-        else pl.when(pl.col(name).str.contains(_FORMULA))
-        .then(pl.lit("'") + pl.col(name))
-        .otherwise(pl.col(name))
-        .alias(name)
-        for name in frame.collect_schema().names()
-    ]
+    """Makes formula cells inert (numbers stay numbers), streaming. NULL and the empty
+    string both come out as an empty cell, as in most CSV tools."""
+    frame = pl.scan_csv(source, infer_schema=False)
+    cells = [inert(pl.col(name)).alias(name) for name in frame.collect_schema().names()]
     frame.select(cells).sink_csv(target, engine="streaming")
 
 

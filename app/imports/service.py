@@ -14,10 +14,12 @@ from typing import Literal
 
 import polars as pl
 
+from app.errors import BadRequestError
+from app.files.csv_safety import inert
 from app.files.repository import FileRepository
 from app.files.schemas import FileRecord
 from app.files.service import FileService, StoredUpload
-from app.imports.parse import parse_import
+from app.imports.parse import ParsedImport, parse_import
 from app.imports.repository import ImportRepository
 from app.storage import Storage
 
@@ -37,6 +39,10 @@ def result_key(kind: str, file_id: object) -> str:
     return f"results/{kind}/{file_id}.csv"
 
 
+class UnreadableCsvError(BadRequestError):
+    detail = "The file could not be read as CSV (check its quoting and delimiter)"
+
+
 class ImportService:
     def __init__(self, imports: ImportRepository, files: FileRepository, storage: Storage) -> None:
         self._imports = imports
@@ -53,41 +59,19 @@ class ImportService:
         reason: str | None = None,
         source: str | None = None,
     ) -> ImportOutcome:
-        """Parse, decide, store the result file and record the import, all or nothing."""
-        async with self._storage.local_copy(stored.key) as raw:
-            parsed = await asyncio.to_thread(
-                parse_import, raw, stored.delimiter, default_code, required=required
-            )
-        defaults = {
-            name: value for name, value in (("reason", reason), ("source", source)) if value
-        }
-        staged = parsed.staged().with_columns(  # defaults for files without these columns
-            pl.when(pl.col(name).fill_null("") == "")
-            .then(pl.lit(value))
-            .otherwise(pl.col(name))
-            .alias(name)
-            for name, value in defaults.items()
-        )
+        """Parse, decide and record in one transaction; then store the result file (never
+        while the transaction holds its row locks: storage may be a remote call)."""
+        parsed = await self._parse(stored, required, default_code)
+        staged = _with_defaults(parsed.staged(), reason=reason, source=source)
         async with self._files.transaction():
             decided = await self._imports.decide(staged, target)
             results = parsed.rows.join(
                 decided, on="phone", how="left", maintain_order="left"
             ).with_columns(pl.coalesce("outcome", "result").alias("result"))
-            accepted = results.filter(pl.col("result").str.contains("^(added|moved)_")).height
+            accepted = results.filter(
+                pl.col("result").str.contains("^(added|moved|confirmed)_")
+            ).height
             record = await FileService(self._files, self._storage).record_upload(stored)
-            with tempfile.TemporaryDirectory(prefix="optimizer-import-") as folder:
-                out = Path(folder) / "result.csv"
-                raw = pl.col("raw").fill_null("")
-                # A number as E.164; what was not a number as it was, formulas made inert.
-                escaped = pl.when(raw.str.contains(r"^[=+\-@\t\r]")).then("'" + raw).otherwise(raw)
-                results.sort("line").select(
-                    pl.coalesce("phone", escaped).alias("phone"), "result"
-                ).write_csv(out)
-                key = result_key(stored.kind, record.id)
-                await self._storage.put_file(key, out)
-            record = await self._files.mark_processed(
-                record.id, result_key=key, total=parsed.uploaded, clean=accepted
-            )
             await self._imports.record(
                 record.id,
                 target=target,
@@ -95,6 +79,18 @@ class ImportService:
                 accepted=accepted,
                 rejected=parsed.uploaded - accepted,
             )
+        key = result_key(stored.kind, record.id)
+        with tempfile.TemporaryDirectory(prefix="optimizer-import-") as folder:
+            out = Path(folder) / "result.csv"
+            # A number as E.164; what was not a number as it was, formulas made inert.
+            raw = inert(pl.col("raw").fill_null(""), phone=True)
+            results.sort("line").select(
+                pl.coalesce("phone", raw).alias("phone"), "result"
+            ).write_csv(out)
+            await self._storage.put_file(key, out)
+        record = await self._files.mark_processed(
+            record.id, result_key=key, total=parsed.uploaded, clean=accepted
+        )
         return ImportOutcome(
             record=record,
             target=target,
@@ -102,3 +98,27 @@ class ImportService:
             accepted=accepted,
             rejected=parsed.uploaded - accepted,
         )
+
+    async def _parse(
+        self, stored: StoredUpload, required: tuple[str, ...], default_code: str
+    ) -> ParsedImport:
+        async with self._storage.local_copy(stored.key) as raw:
+            try:
+                return await asyncio.to_thread(
+                    parse_import, raw, stored.delimiter, default_code, required=required
+                )
+            except pl.exceptions.PolarsError as exc:
+                # Not the parser's message: it quotes the file, phone numbers included.
+                raise UnreadableCsvError from exc
+
+
+def _with_defaults(staged: pl.DataFrame, **defaults: str | None) -> pl.DataFrame:
+    """Fills reason/source where a file has no such column or leaves them empty."""
+    return staged.with_columns(
+        pl.when(pl.col(name).fill_null("") == "")
+        .then(pl.lit(value))
+        .otherwise(pl.col(name))
+        .alias(name)
+        for name, value in defaults.items()
+        if value
+    )

@@ -67,10 +67,22 @@ def with_normalized(
     digits = pl.col(_DIGITS)
     frame = frame.with_columns(pl.col(source).cast(pl.String).str.strip_chars().alias(_TEXT))
     # A spreadsheet float ("4.47700900001e+11", "447700900001.0") is exact for up to
-    # 15 digits, E.164's maximum.
-    is_float = text.str.contains_any(["e+", "E+"]) | text.str.ends_with(".0")
+    # 15 digits, E.164's maximum, when it kept them all: a mantissa with fewer digits than
+    # the number ("4.477e+11") or a fraction ("…001.5") is not a phone.
+    mantissa = text.str.extract(r"^\+?([0-9])\.([0-9]+)[eE]\+?([0-9]+)$", 2)
+    exponent = text.str.extract(r"^\+?[0-9]\.[0-9]+[eE]\+?([0-9]+)$", 1).cast(pl.Int64)
+    scientific = mantissa.is_not_null()
+    whole = text.str.contains(r"^[0-9]+\.0+$")
+    exact = (scientific & (mantissa.str.len_chars() >= exponent)) | whole
     from_float = text.cast(pl.Float64, strict=False).cast(pl.Int64, strict=False).cast(pl.String)
-    frame = frame.with_columns(pl.when(is_float).then(from_float).otherwise(text).alias(_TEXT))
+    frame = frame.with_columns(
+        pl.when(exact)
+        .then(from_float)
+        .when(scientific | text.str.contains(r"^[0-9]+\.[0-9]+$"))
+        .then(pl.lit("not a phone: a rounded number"))  # refused below, not guessed
+        .otherwise(text)
+        .alias(_TEXT)
+    )
     international = text.str.starts_with("+") | text.str.starts_with("00")
     frame = frame.with_columns(
         international.alias(_INTERNATIONAL),
@@ -96,7 +108,8 @@ def with_normalized(
         .then(pl.lit(Invalid.EMPTY.value))
         .when(text.str.contains_any(_PLACEHOLDERS, ascii_case_insensitive=True))
         .then(pl.lit(Invalid.PLACEHOLDER.value))
-        .when(digits.str.contains(r"\D"))
+        # ASCII digits only: \D would let other scripts' digits through.
+        .when(digits.str.contains(r"[^0-9]"))
         .then(pl.lit(Invalid.NOT_A_NUMBER.value))
         .when(length < MIN_DIGITS)
         .then(pl.lit(Invalid.TOO_SHORT.value))

@@ -1,9 +1,11 @@
 -- Puts the staged numbers on :target as manual decisions, in one statement, and tells
--- for each what happened: added, moved from another list (a manual decision beats
--- OS-version evidence and replaces an earlier one), or already there. The prior list
--- is read in the same snapshot as the write, so it is the list before this import.
+-- for each what happened: added; moved from another list (a manual decision beats
+-- OS-version evidence and replaces an earlier one); confirmed (already on :target by
+-- OS-version or HLR evidence, now a manual decision that a later sync cannot undo);
+-- or already there by a manual decision. The prior state is read in the same snapshot
+-- as the write, so it is the state before this import.
 WITH prior AS (
-    SELECT p.custom_variable_1, p.list_name
+    SELECT p.custom_variable_1, p.list_name, p.decided_by
     FROM phone_lists p
     JOIN import_staging s ON s.phone = p.custom_variable_1
 ),
@@ -23,16 +25,19 @@ written AS (
         os_version = coalesce(EXCLUDED.os_version, p.os_version),
         browser_version = coalesce(EXCLUDED.browser_version, p.browser_version),
         ip = coalesce(EXCLUDED.ip, p.ip),
-        timestamp_created = now(),
+        timestamp_created = CASE
+            WHEN p.list_name <> EXCLUDED.list_name THEN now() ELSE p.timestamp_created
+        END,
         updated_at = now()
-    WHERE p.list_name <> EXCLUDED.list_name
+    WHERE p.list_name <> EXCLUDED.list_name OR p.decided_by <> 'manual'
     RETURNING p.custom_variable_1
 )
 SELECT s.phone,
        CASE
            WHEN prior.list_name IS NULL THEN 'added_to_' || :target
-           WHEN prior.list_name = :target THEN 'rejected_duplicate'
-           ELSE 'moved_from_' || prior.list_name
+           WHEN prior.list_name <> :target THEN 'moved_from_' || prior.list_name
+           WHEN prior.decided_by <> 'manual' THEN 'confirmed_on_' || :target
+           ELSE 'rejected_duplicate'
        END AS result
 FROM import_staging s
 LEFT JOIN prior ON prior.custom_variable_1 = s.phone;
