@@ -27,6 +27,8 @@ from app.sql import SqlQueries
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF_SECONDS = 60.0
+# A message delivered this often without being stored is parked: it would loop forever.
+MAX_RECEIVES = 5
 
 
 def _now() -> datetime:
@@ -62,6 +64,7 @@ class LiveEventConsumer:
         default_region: str,
         wait_seconds: int = 20,
         visibility_timeout: int = 120,
+        backoff_seconds: float = 2.0,
     ) -> None:
         self._client = client
         self._queue_url = queue_url
@@ -71,6 +74,7 @@ class LiveEventConsumer:
         self._region = default_region
         self._wait_seconds = wait_seconds
         self._visibility_timeout = visibility_timeout
+        self._backoff = backoff_seconds
         self._stopping = asyncio.Event()
         self.stats = ConsumerStats()
 
@@ -91,7 +95,8 @@ class LiveEventConsumer:
                 self.stats.last_error = f"{type(exc).__name__}: {exc}"[:500]
                 self.stats.last_error_at = _now()
                 log.exception("live_events_batch_failed", extra={"failures": failures})
-                delay = min(MAX_BACKOFF_SECONDS, 2.0**failures) * random.uniform(0.5, 1.5)  # noqa: S311
+                delay = min(MAX_BACKOFF_SECONDS, self._backoff * 2 ** (failures - 1))
+                delay *= random.uniform(0.5, 1.5)  # noqa: S311
                 try:
                     async with asyncio.timeout(delay):
                         await self._stopping.wait()
@@ -123,13 +128,21 @@ class LiveEventConsumer:
         keyed: list[KeyedEvent] = []
         parked: list[tuple[str, str, str]] = []
         for message in messages:
+            body = _text(message.get("Body", "")) or ""
             try:
-                keyed += parse_body(message["MessageId"], message.get("Body", ""))
+                events, bad = parse_body(message["MessageId"], body)
             except MalformedMessageError as exc:
-                parked.append((message["MessageId"], message.get("Body", ""), str(exc)[:1000]))
+                parked.append((message["MessageId"], body, str(exc)[:1000]))
+                continue
+            keyed += events
+            parked += [(b.key, _text(b.raw) or "", b.error[:1000]) for b in bad]
         rows = self._rows(keyed)
-        async with acquire(self._connections) as conn:
-            inserted = await LiveEventRepository(conn, self._sql).store(rows, parked)
+        try:
+            async with acquire(self._connections) as conn:
+                inserted = await LiveEventRepository(conn, self._sql).store(rows, parked)
+        except Exception as exc:
+            await self._park_poison(messages, exc)
+            raise
         self.stats.received += len(keyed)
         self.stats.stored += inserted
         self.stats.redelivered += len(keyed) - inserted
@@ -141,16 +154,31 @@ class LiveEventConsumer:
             extra={"events": len(keyed), "new": inserted, "parked": len(parked)},
         )
 
+    async def _park_poison(self, messages: list[dict[str, Any]], error: Exception) -> None:
+        """Messages the database refused MAX_RECEIVES times: parked and deleted, so that
+        the rest of their batch goes through on the next receive."""
+        poison = [m for m in messages if _receives(m) >= MAX_RECEIVES]
+        if not poison:
+            return
+        reason = f"not stored after {MAX_RECEIVES} deliveries: {type(error).__name__}"
+        async with acquire(self._connections) as conn:
+            await LiveEventRepository(conn, self._sql).store(
+                [], [(m["MessageId"], _text(m.get("Body", "")) or "", reason) for m in poison]
+            )
+        self.stats.parked += len(poison)
+        await self._delete(poison)
+        log.warning("live_events_poison_parked", extra={"messages": len(poison)})
+
     def _rows(self, keyed: list[KeyedEvent]) -> list[tuple[Any, ...]]:
-        firsts = [(k.event.custom_variables or [None])[0] or None for k in keyed]
+        firsts = [_text((k.event.custom_variables or [None])[0]) or None for k in keyed]
         plain = [self._plain(value) for value in firsts]
         phones = normalize_series(pl.Series(plain, dtype=pl.String), self._region)["phone"]
         return [
             (
                 k.key,
                 phone,
-                *(getattr(k.event, name) for name in _EVENT_FIELDS),
-                k.event.custom_variables,
+                *(_text(getattr(k.event, name)) for name in _EVENT_FIELDS),
+                [_text(v) for v in k.event.custom_variables],
             )
             for k, phone in zip(keyed, phones.to_list(), strict=True)
         ]
@@ -192,3 +220,13 @@ _EVENT_FIELDS = (
     "model", "os", "os_version", "city", "region", "country_code", "isp", "ip", "referrer",
     "url", "user_agent", "language", "mobile_carrier", "connection_type", "flow_id", "path_id",
 )  # fmt: skip
+
+
+def _text(value: Any) -> Any:
+    """PostgreSQL text cannot hold NUL characters; an event's strings lose them."""
+    return value.replace("\x00", "") if isinstance(value, str) else value
+
+
+def _receives(message: dict[str, Any]) -> int:
+    count = message.get("Attributes", {}).get("ApproximateReceiveCount", "1")
+    return int(count) if str(count).isdigit() else 1

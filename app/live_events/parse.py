@@ -54,7 +54,8 @@ class _Envelope(msgspec.Struct):
     Message: str | None = None
 
 
-_events = msgspec.json.Decoder(list[LiveEvent] | LiveEvent)
+_payload = msgspec.json.Decoder(list[msgspec.Raw] | dict[str, msgspec.Raw])
+_event = msgspec.json.Decoder(LiveEvent)
 _envelope = msgspec.json.Decoder(_Envelope)
 
 
@@ -68,8 +69,19 @@ class KeyedEvent:
     event: LiveEvent
 
 
-def parse_body(sqs_message_id: str, body: str) -> list[KeyedEvent]:
-    """The events of one SQS message; MalformedMessageError if it is not readable."""
+@dataclass(frozen=True, slots=True)
+class BadEvent:
+    """One event of a readable message that is not an event: parked on its own, so the
+    message's other events are kept."""
+
+    key: str
+    raw: str
+    error: str
+
+
+def parse_body(sqs_message_id: str, body: str) -> tuple[list[KeyedEvent], list[BadEvent]]:
+    """The events of one SQS message, and those of its items that are not events;
+    MalformedMessageError if the message itself is not readable."""
     try:
         envelope = _envelope.decode(body)
     except msgspec.DecodeError:
@@ -79,8 +91,18 @@ def parse_body(sqs_message_id: str, body: str) -> list[KeyedEvent]:
     else:
         base, payload = sqs_message_id, body
     try:
-        decoded = _events.decode(payload)
+        decoded = _payload.decode(payload)
     except msgspec.DecodeError as exc:
         raise MalformedMessageError(str(exc)) from exc
-    events = decoded if isinstance(decoded, list) else [decoded]
-    return [KeyedEvent(key=f"{base}:{position}", event=e) for position, e in enumerate(events)]
+    items = decoded if isinstance(decoded, list) else [msgspec.json.encode(decoded)]
+    events: list[KeyedEvent] = []
+    bad: list[BadEvent] = []
+    for position, item in enumerate(items):
+        key = f"{base}:{position}"
+        try:
+            events.append(KeyedEvent(key=key, event=_event.decode(item)))
+        except msgspec.DecodeError as exc:
+            bad.append(
+                BadEvent(key=key, raw=bytes(item).decode("utf-8", "replace"), error=str(exc))
+            )
+    return events, bad

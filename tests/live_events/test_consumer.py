@@ -92,6 +92,7 @@ def consumer_for(client: Any, url: str, pool: asyncpg.Pool, **options: Any) -> L
         default_region="GB",
         wait_seconds=options.pop("wait_seconds", 1),
         visibility_timeout=options.pop("visibility_timeout", 2),
+        backoff_seconds=options.pop("backoff_seconds", 0.1),
     )
 
 
@@ -249,3 +250,32 @@ async def test_the_status_route_says_when_the_consumer_is_off(client: httpx.Asyn
     response = await client.get("/live-events/status")
     assert response.status_code == 200, response.text
     assert response.json() == {"enabled": False, "stats": None}
+
+
+async def test_one_bad_event_is_parked_alone_and_nul_characters_are_dropped(
+    sqs: tuple[Any, str], tables: asyncpg.Pool
+) -> None:
+    client, url = sqs
+    good = event("447700900001", "2026-02-07T00:50:00Z", "c\u0000lick")
+    wrong = {**event("447700900002", "2026-02-07T00:51:00Z", "bad"), "timestamp": 12}
+    await client.send_message(QueueUrl=url, MessageBody=envelope([good, wrong], "sns-mixed"))
+    consumer = consumer_for(client, url, tables)
+    await drain(consumer, client, url)
+    live = await _rows(tables, "SELECT custom_variable_1, click_id FROM voluum_live_events")
+    assert [(r[0], r[1]) for r in live] == [("447700900001", "click")]
+    parked = await _rows(tables, "SELECT message_id, error FROM live_event_failures")
+    assert [r["message_id"] for r in parked] == ["sns-mixed:1"]
+
+
+async def test_a_message_the_database_keeps_refusing_is_parked_after_five_deliveries(
+    sqs: tuple[Any, str], tables: asyncpg.Pool
+) -> None:
+    client, url = sqs
+    poison = {**event("447700900001", "2026-02-07T00:50:00Z", "p"), "campaignId": "x" * 100}
+    await client.send_message(QueueUrl=url, MessageBody=envelope([poison], "sns-poison"))
+    consumer = consumer_for(client, url, tables, visibility_timeout=1)
+    await drain(consumer, client, url, within=60)
+    parked = await _rows(tables, "SELECT message_id, error FROM live_event_failures")
+    assert len(parked) == 1
+    assert parked[0]["error"].startswith("not stored after 5 deliveries")
+    assert await _rows(tables, "SELECT 1 FROM raw_live_voluum_sns_data") == []

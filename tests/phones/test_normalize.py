@@ -68,3 +68,22 @@ def test_a_series_keeps_its_order_and_length() -> None:
     frame = normalize_series(values, "GB")
     assert frame["phone"].to_list() == ["447700900001", None, None, "447700900002"]
     assert frame["reason"].to_list() == [None, "not_a_number", "empty", None]
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "447700900001.5",  # a fraction is no phone
+        "4.47701E+11",  # rounded by a spreadsheet: the digits are gone
+        "4.477009e+11",
+        "44\u0667\u0667\u0660\u0660\u0669\u0660\u0660\u0660\u0660\u0661",  # Arabic-Indic digits
+    ],
+)
+def test_what_cannot_be_read_exactly_is_refused_not_guessed(raw: str) -> None:
+    found = normalize_phone(raw, "GB")
+    assert found.phone is None
+    assert found.reason == "not_a_number"
+
+
+def test_an_exact_float_with_more_zeros_is_fine() -> None:
+    assert normalize_phone("447700900001.00", "GB").phone == "447700900001"
