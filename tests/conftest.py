@@ -179,6 +179,7 @@ _TABLES = (
     "phone_lists",
     "main_database",
     "api_voluum_conversions",
+    "api_voluum_ts_sources",
     "api_keys",
 )
 

@@ -103,5 +103,6 @@ async def process_cleaning(context: JobContext, payload: dict[str, Any]) -> None
                 result_key=result_key(file_id),
                 total=counts.total,
                 clean=counts.kept,
+                extra_keys=(result_key(file_id, annotated=True),) if annotated else (),
             )
     await context.progress(STEPS, STEPS, f"{counts.kept} of {counts.total} rows kept")

@@ -34,13 +34,16 @@ class ExportStarted(msgspec.Struct, frozen=True):
 
 
 class ExportView(msgspec.Struct, frozen=True):
-    id: UUID
-    file_path: str  # the download name; the old service leaked a server path here
-    status: str
-    created_at: datetime
-    completed_at: datetime | None
+    """The old answer's keys; `status` "none" (and null fields) when there is no export
+    yet, where the old service answered `null`."""
+
     table_name: str
-    error_message: str | None
+    status: str
+    id: UUID | None = None
+    file_path: str | None = None  # the download name; the old service leaked a server path
+    created_at: datetime | None = None
+    completed_at: datetime | None = None
+    error_message: str | None = None
 
     @classmethod
     def of(cls, record: ExportRecord) -> ExportView:
@@ -95,7 +98,7 @@ class ExportController(Controller):
         async with acquire(state.connections) as conn:
             record = await ExportRepository(conn, state.queries).latest(table)
         if record is None:
-            raise NoExportError
+            return ExportView(table_name=table, status="none")
         return ExportView.of(record)
 
     @get("/db-download", summary="Download an export")

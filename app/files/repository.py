@@ -61,6 +61,7 @@ class FileRepository(Repository):
         result_key: str,
         total: int,
         clean: int,
+        extra_keys: list[str],
     ) -> FileRecord | None:
         return await self._fetch_one(
             "finish_file_processing",
@@ -71,6 +72,7 @@ class FileRepository(Repository):
             result_key=result_key,
             record_count_total=total,
             record_count_clean=clean,
+            extra_keys=extra_keys,
         )
 
     async def mark_processed(

@@ -37,6 +37,7 @@ class FileRecord(msgspec.Struct, frozen=True):
 class StoredKeys(msgspec.Struct, frozen=True):
     raw_key: str | None
     result_key: str | None
+    extra_keys: list[str]
 
 
 class FileItem(msgspec.Struct, frozen=True):

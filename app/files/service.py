@@ -170,7 +170,7 @@ class FileService:
         keys = await self._repository.delete(kind, file_id)
         if keys is None:
             raise FileMissingError
-        for key in (keys.raw_key, keys.result_key):
+        for key in (keys.raw_key, keys.result_key, *keys.extra_keys):
             if key:
                 await self._storage.delete(key)
 
@@ -201,11 +201,26 @@ class FileService:
         return record
 
     async def finish_processing(
-        self, file_id: UUID, *, job_id: UUID, owner: str, result_key: str, total: int, clean: int
+        self,
+        file_id: UUID,
+        *,
+        job_id: UUID,
+        owner: str,
+        result_key: str,
+        total: int,
+        clean: int,
+        extra_keys: tuple[str, ...] = (),
     ) -> FileRecord:
-        """processing -> processed, by the job holding the file and its lease only."""
+        """processing -> processed, by the job holding the file and its lease only.
+        `extra_keys`: other objects of the result, deleted with the file."""
         record = await self._repository.finish_processing(
-            file_id, job_id=job_id, owner=owner, result_key=result_key, total=total, clean=clean
+            file_id,
+            job_id=job_id,
+            owner=owner,
+            result_key=result_key,
+            total=total,
+            clean=clean,
+            extra_keys=list(extra_keys),
         )
         if record is None:
             raise FileChangedError("The file was archived, deleted or taken over meanwhile")

@@ -1,10 +1,12 @@
--- processing -> processed, with the result and its counts. Only the job that holds the
--- file, while it still holds its lease: a stale attempt cannot write a result.
+-- processing -> processed, with the result, its counts and any other objects the run
+-- stored (so that deleting the file deletes them too). Only the job that holds the file,
+-- while it still holds its lease: a stale attempt cannot write a result.
 UPDATE files
 SET status = 'processed',
     result_key = :result_key,
     record_count_total = :record_count_total,
     record_count_clean = :record_count_clean,
+    options = options || jsonb_build_object('extra_keys', :extra_keys::text[]),
     processed_at = now(),
     updated_at = now()
 WHERE id = :id

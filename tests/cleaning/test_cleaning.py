@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+from pathlib import Path
 
 import asyncpg
 import httpx
@@ -215,3 +216,13 @@ async def test_the_delimiter_comes_back_and_formulas_stay_inert(live: httpx.Asyn
     assert download.text.splitlines() == ["phone;name", "447700900001;Ann"]
     annotated = (await live.get(f"/{file_id}/download-annotated")).text.splitlines()
     assert annotated[2] == "'=1+2;'@evil;invalid;not_a_number"
+
+
+async def test_deleting_a_file_deletes_every_object_of_it(
+    live: httpx.AsyncClient, tmp_path: Path
+) -> None:
+    file_id, _ = await _upload_and_process(live, b"447700900001\n", annotate="true")
+    stored = sorted(p.name for p in tmp_path.rglob("*.csv"))
+    assert stored == [f"{file_id}.annotated.csv", f"{file_id}.csv", f"{file_id}.csv"]
+    assert (await live.post(f"/{file_id}/delete")).status_code == 200
+    assert list(tmp_path.rglob("*.csv")) == []

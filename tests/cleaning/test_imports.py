@@ -129,3 +129,23 @@ async def test_a_blacklist_import_result_downloads_too(live: httpx.AsyncClient) 
         ["447700900001", "added_to_blacklist"],
         ["'=cmd()", "rejected_invalid_phone"],
     ]
+
+
+async def test_importing_onto_the_same_list_makes_it_a_manual_decision(
+    live: httpx.AsyncClient, pool: asyncpg.Pool
+) -> None:
+    async with pool.acquire() as conn:
+        await conn.execute(
+            "INSERT INTO phone_lists (custom_variable_1, list_name, decided_by, reason) "
+            "VALUES ('447700900001', 'blacklist', 'os_version', 'OS_VERSION')"
+        )
+    text = "phone,reason,source\n447700900001,fraud,ops\n"
+    body = (
+        await live.post(
+            "/db-manual-update/import", params={"target": "blacklist"}, files=_csv(text)
+        )
+    ).json()
+    assert (body["accepted"], body["rejected"]) == (1, 0)
+    result = (await live.get(f"/db-manual-update/{body['id']}/download")).text
+    assert "447700900001,confirmed_on_blacklist" in result
+    assert (await _lists(pool))["447700900001"] == ("blacklist", "manual", "fraud")

@@ -60,6 +60,7 @@ async def test_an_export_runs_as_a_job_and_downloads_escaped(
             "INSERT INTO phone_lists (custom_variable_1, list_name, decided_by, reason, source) "
             "VALUES ('447700900001', 'blacklist', 'manual', '=cmd|calc', '+ops')"
         )
+
     started = await live.post("/process_db", params={"table_name": "blacklist"})
     assert started.status_code == 200, started.text
     body = started.json()
@@ -88,4 +89,22 @@ async def test_only_allow_listed_tables_are_exported(live: httpx.AsyncClient) ->
         assert response.status_code == 400
         assert "cannot be exported" in response.json()["detail"]
     none = await live.post("/fetch-latest-db-export", params={"table_name": "monitor"})
-    assert none.status_code == 404
+    assert none.status_code == 200
+    assert (none.json()["status"], none.json()["id"]) == ("none", None)
+    assert (await live.get("/db-download", params={"table_name": "monitor"})).status_code == 404
+
+
+async def test_exported_negative_numbers_stay_numbers(
+    live: httpx.AsyncClient, pool: asyncpg.Pool
+) -> None:
+    async with pool.acquire() as conn:
+        await conn.execute(
+            "INSERT INTO api_voluum_ts_sources (custom_variable_1, category, profit, roi) "
+            "VALUES ('447700900001', 'BLACKLIST', -12.5, -3)"
+        )
+    params = {"table_name": "api_voluum_ts_sources"}
+    started = (await live.post("/process_db", params=params)).json()
+    await live.get(f"/jobs/{started['job_id']}/events", timeout=60)
+    download = await live.get("/db-download", params={"export_id": started["file_id"]})
+    [row] = list(csv.DictReader(io.StringIO(download.text)))
+    assert (row["profit"], row["roi"]) == ("-12.5", "-3")
