@@ -8,6 +8,7 @@ import (source DEMO); running it twice changes nothing.
 from __future__ import annotations
 
 import random
+import tempfile
 from pathlib import Path
 
 import asyncpg
@@ -42,6 +43,19 @@ async def load_demo(
     """Writes the demo lists and the sample file; returns what each list received."""
     imports = ImportRepository(conn, sql)
     added: dict[str, int] = {}
+    async with imports.transaction():
+        await _load_lists(imports, conn, sql, out, added)
+    _write_sample(out, rows)
+    return added
+
+
+async def _load_lists(
+    imports: ImportRepository,
+    conn: asyncpg.Connection,
+    sql: SqlQueries,
+    out: Path,
+    added: dict[str, int],
+) -> None:
     for target, numbers in _LISTS.items():
         values = {"phone": [_phone(i) for i in numbers], "reason": "demo data", "source": "DEMO"}
         staged = pl.DataFrame(values).with_columns(
@@ -50,13 +64,12 @@ async def load_demo(
         staged = staged.select(STAGED)
         decided = await imports.decide(staged, target)
         added[target] = decided.filter(pl.col("result").str.starts_with("added_")).height
-    seen = out.parent / ".demo-seen.csv"
     out.parent.mkdir(parents=True, exist_ok=True)
-    pl.DataFrame({"phone": [int(_phone(i)) for i in _SEEN]}).write_csv(seen, include_header=False)
-    added["main_database"] = await PhoneRepository(conn, sql).record_seen(seen)
-    seen.unlink()
-    _write_sample(out, rows)
-    return added
+    with tempfile.TemporaryDirectory(prefix="optimizer-demo-") as folder:
+        seen = Path(folder) / "seen.csv"
+        phones = pl.DataFrame({"phone": [int(_phone(i)) for i in _SEEN]})
+        phones.write_csv(seen, include_header=False)
+        added["main_database"] = await PhoneRepository(conn, sql).record_seen(seen)
 
 
 def _write_sample(out: Path, rows: int) -> None:

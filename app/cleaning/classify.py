@@ -16,14 +16,9 @@ import phonenumbers
 import polars as pl
 
 from app.files.csv_safety import inert
-from app.phones.normalize import with_normalized
+from app.phones.normalize import PHONE_HEADERS, header_key, with_normalized
 
 KEPT = ("whitelisted", "clean")
-_PHONE_HEADER = re.compile(
-    r"^\s*(phone|phones|phone_?number|mobile|mobile_?number|msisdn|number|numbers|tel|"
-    r"telephone|cell|cv1|custom_?variable_?1|recipient|to)\s*$",
-    re.IGNORECASE,
-)
 SAMPLE_ROWS = 1000
 
 
@@ -90,7 +85,7 @@ def detect_layout(path: Path, delimiter: str, default_code: str) -> Layout:
     if sample.height == 0:
         return Layout(delimiter=delimiter, header=None, columns=1, phone_index=0)
     first = [str(v or "") for v in sample.row(0)]
-    named = [i for i, name in enumerate(first) if _PHONE_HEADER.match(name)]
+    named = [i for i, name in enumerate(first) if header_key(name) in PHONE_HEADERS]
     if named:
         phone_index = named[0]
     else:

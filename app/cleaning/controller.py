@@ -14,9 +14,10 @@ from litestar.status_codes import HTTP_200_OK
 
 from app.cleaning.jobs import JOB_KIND, KIND, result_key
 from app.cleaning.repository import CleaningRepository
-from app.cleaning.schemas import CleaningStats, ProcessingStarted
+from app.cleaning.schemas import CleaningStats
 from app.errors import NotFoundError
 from app.files.controller import FileKind, attachment, provide_file_service
+from app.files.schemas import ProcessingStarted
 from app.files.service import FileService
 from app.sql import SqlQueries
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
 from uuid import UUID
 
 import msgspec
@@ -22,10 +21,3 @@ class CleaningStats(msgspec.Struct, frozen=True):
     removed_invalid: int
     final_clean_count: int
     created_at: datetime
-
-
-class ProcessingStarted(msgspec.Struct, frozen=True):
-    ok: bool
-    file_id: UUID
-    status: Literal["processing"]
-    job_id: UUID

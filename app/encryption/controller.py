@@ -11,9 +11,9 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery
 from litestar.status_codes import HTTP_200_OK
 
-from app.cleaning.schemas import ProcessingStarted
 from app.encryption.jobs import JOB_KIND, KIND
 from app.files.controller import FileKind, provide_file_service
+from app.files.schemas import ProcessingStarted
 from app.files.service import FileService
 from app.integrations import requires
 

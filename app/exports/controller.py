@@ -3,11 +3,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 from uuid import UUID
 
-import msgspec
 from litestar import Controller, Request, get, post
 from litestar.datastructures import State
 from litestar.params import FromQuery
@@ -16,54 +14,16 @@ from litestar.status_codes import HTTP_200_OK
 
 from app.db import acquire
 from app.errors import BadRequestError, NotFoundError
-from app.exports.repository import ExportRecord, ExportRepository
+from app.exports.repository import ExportRepository
+from app.exports.schemas import ExportStarted, ExportView
 from app.exports.service import KIND, check_table, start_export
 from app.files.controller import attachment
 from app.files.repository import FileRepository
 from app.files.service import FileService
 
-# The old vocabulary of db_exports.status, which the frontend shows.
-_LEGACY_STATUS = {"uploaded": "pending", "processing": "pending", "processed": "completed"}
-
-
-class ExportStarted(msgspec.Struct, frozen=True):
-    file_id: UUID
-    table_name: str
-    status: Literal["processing"]
-    job_id: UUID
-
-
-class ExportView(msgspec.Struct, frozen=True):
-    """The old answer's keys; `status` "none" (and null fields) when there is no export
-    yet, where the old service answered `null`."""
-
-    table_name: str
-    status: str
-    id: UUID | None = None
-    file_path: str | None = None  # the download name; the old service leaked a server path
-    created_at: datetime | None = None
-    completed_at: datetime | None = None
-    error_message: str | None = None
-
-    @classmethod
-    def of(cls, record: ExportRecord) -> ExportView:
-        return cls(
-            id=record.id,
-            file_path=_name(record),
-            status=_LEGACY_STATUS.get(record.status, record.status),
-            created_at=record.created_at,
-            completed_at=record.completed_at,
-            table_name=record.table_name,
-            error_message=record.error_message,
-        )
-
 
 class NoExportError(NotFoundError):
     detail = "No export of this table yet"
-
-
-def _name(record: ExportRecord) -> str:
-    return f"{record.table_name}_{record.created_at:%Y%m%d_%H%M%S}.csv"
 
 
 class ExportController(Controller):
@@ -122,5 +82,5 @@ class ExportController(Controller):
                 raise NoExportError
             files = FileService(FileRepository(conn, state.queries), state.storage)
             _, stream = await files.download(KIND, record.id)
-        headers = {"Content-Disposition": attachment(_name(record))}
+        headers = {"Content-Disposition": attachment(record.original_filename)}
         return Stream(stream, media_type="text/csv", headers=headers)

@@ -3,13 +3,11 @@ the allow-list is the set of files, so no table name from a request reaches SQL.
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 from uuid import UUID
 
-import msgspec
-
 from app.db import Repository
+from app.exports.schemas import ExportRecord
 
 EXPORTABLE = (
     "blacklist",
@@ -24,15 +22,6 @@ EXPORTABLE = (
     "voluum_campaigns",
     "broadcast_campaign_stats",
 )
-
-
-class ExportRecord(msgspec.Struct, frozen=True):
-    id: UUID
-    table_name: str
-    status: str
-    created_at: datetime
-    completed_at: datetime | None
-    error_message: str | None
 
 
 class ExportRepository(Repository):

@@ -88,6 +88,15 @@ class Done(msgspec.Struct, frozen=True):
     status: Literal["archived", "deleted"]
 
 
+class ProcessingStarted(msgspec.Struct, frozen=True):
+    """The answer of every process route: the file is processing, and its job."""
+
+    ok: bool
+    file_id: UUID
+    status: Literal["processing"]
+    job_id: UUID
+
+
 @dataclass
 class FileUpload:
     """The multipart form: one field named `file`, as the old routes took it."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated, Any
 from uuid import UUID
 
-import msgspec
 from litestar import Controller, Request, get, post
 from litestar.datastructures import State
 from litestar.enums import RequestEncodingType
@@ -19,34 +18,13 @@ from app.files.controller import attachment, upload_chunks
 from app.files.repository import FileRepository
 from app.files.schemas import FileUpload
 from app.files.service import FileMissingError, FileService, store_upload
-from app.imports.repository import ImportItem, ImportRepository
-from app.imports.service import ImportOutcome, ImportService, Target
+from app.imports.repository import ImportRepository
+from app.imports.schemas import BlacklistImported, ImportHistory, ImportResult, Target
+from app.imports.service import ImportOutcome, ImportService
 
 MANUAL_KIND = "manual_import"
 BLACKLIST_KIND = "blacklist_import"
 TARGETS = ("blacklist", "whitelist", "monitor")
-
-
-class ImportResult(msgspec.Struct, frozen=True):
-    id: UUID
-    target: Target
-    original_filename: str
-    uploaded: int
-    accepted: int
-    rejected: int
-
-
-class ImportHistory(msgspec.Struct, frozen=True):
-    items: list[ImportItem]
-
-
-class BlacklistImported(msgspec.Struct, frozen=True):
-    ok: bool
-    original_filename: str
-    rows_imported: int
-    id: UUID
-    accepted: int
-    rejected: int
 
 
 class ImportNotFoundError(NotFoundError):

@@ -7,21 +7,17 @@ be imported get their outcome here; the rest go to the database, which decides.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
 
 from app.errors import BadRequestError
-from app.phones.normalize import with_normalized
+from app.phones.normalize import PHONE_HEADERS, header_key, with_normalized
 
 # Normalized header -> our column. The old service stored `useragent` as browser_version.
 _ALIASES = {
-    "phone": "phone",
-    "customvariable1": "phone",
-    "mobile": "phone",
-    "msisdn": "phone",
+    **dict.fromkeys(PHONE_HEADERS, "phone"),
     "reason": "reason",
     "source": "source",
     "osversion": "os_version",
@@ -45,10 +41,6 @@ class ParsedImport:
         return self.rows.filter(pl.col("outcome").is_null()).select(STAGED)
 
 
-def _key(header: str) -> str:
-    return re.sub(r"[\s_]", "", header.strip().lower())
-
-
 def parse_import(
     path: Path, delimiter: str, default_code: str, *, required: tuple[str, ...]
 ) -> ParsedImport:
@@ -62,7 +54,7 @@ def parse_import(
     )
     columns: dict[str, str] = {}
     for header in frame.columns:
-        ours = _ALIASES.get(_key(header))
+        ours = _ALIASES.get(header_key(header))
         if ours and ours not in columns:
             columns[ours] = header
     missing = [name for name in required if name not in columns]

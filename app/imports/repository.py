@@ -3,23 +3,12 @@
 from __future__ import annotations
 
 import io
-from datetime import datetime
 from uuid import UUID
 
-import msgspec
 import polars as pl
 
 from app.db import Repository
-
-
-class ImportItem(msgspec.Struct, frozen=True):
-    id: UUID
-    original_filename: str
-    target: str
-    uploaded_count: int
-    accepted_count: int
-    rejected_count: int
-    created_at: datetime
+from app.imports.schemas import ImportItem
 
 
 class ImportRepository(Repository):

@@ -10,7 +10,6 @@ import asyncio
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
 import polars as pl
 
@@ -21,9 +20,8 @@ from app.files.schemas import FileRecord
 from app.files.service import FileService, StoredUpload
 from app.imports.parse import ParsedImport, parse_import
 from app.imports.repository import ImportRepository
+from app.imports.schemas import Target
 from app.storage import Storage
-
-Target = Literal["blacklist", "whitelist", "monitor"]
 
 
 @dataclass(frozen=True, slots=True)

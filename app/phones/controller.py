@@ -41,7 +41,7 @@ class PhoneController(Controller):
         db_connection: NamedDependency[asyncpg.Connection],
         sql: NamedDependency[SqlQueries],
     ) -> FoundRecords:
-        """The Voluum traffic rows of one phone (any format), newest first, at most 1000."""
+        """The Voluum traffic rows of one phone (any format), newest first (at most 10,000)."""
         phone = _normalized(data.phone_number, request)
         return FoundRecords(
             results=await PhoneRepository(db_connection, sql).traffic_records(phone)

@@ -12,6 +12,7 @@ slashes. Anything else is invalid, with a reason, never dropped silently.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TypeVar
@@ -29,6 +30,20 @@ _PLACEHOLDERS = ["{{", "}}", "<na>", "null", "none", "nan", "n/a", "#n/a"]
 _SEPARATORS = r"[\s\-.()/\\]"
 # Every country calling code (1 to 3 digits) that exists.
 _CALLING_CODE = "^(" + "|".join(str(c) for c in sorted(COUNTRY_CODE_TO_REGION_CODE)) + ")"
+
+
+# Column names that mean "the phone", compared as header_key() makes them.
+PHONE_HEADERS = frozenset(
+    {
+        "phone", "phones", "phonenumber", "mobile", "mobilenumber", "msisdn", "number",
+        "numbers", "tel", "telephone", "cell", "cv1", "customvariable1", "recipient", "to",
+    }
+)  # fmt: skip
+
+
+def header_key(name: str) -> str:
+    """A header as the old service compared them: trimmed, lower-case, no spaces or _."""
+    return re.sub(r"[\s_]", "", name.strip().lower())
 
 
 class Invalid(StrEnum):

@@ -12,4 +12,4 @@ SELECT id, custom_variable_1, ip, os_version, browser_version, category, data_so
 FROM api_voluum_ts_sources
 WHERE custom_variable_1 = :phone
 ORDER BY timestamp_created DESC, id DESC
-LIMIT 1000;
+LIMIT 10000;

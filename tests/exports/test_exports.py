@@ -1,4 +1,4 @@
-"""/find_records, the one-number lookup, and database exports."""
+"""Database exports: allow-listed tables, as jobs, escaped for spreadsheets."""
 
 from __future__ import annotations
 
@@ -9,47 +9,6 @@ import asyncpg
 import httpx
 
 from tests.jobs.test_progress_and_schedules import parse_sse
-
-
-async def test_find_records_takes_any_format_and_is_not_injectable(
-    live: httpx.AsyncClient, pool: asyncpg.Pool
-) -> None:
-    async with pool.acquire() as conn:
-        await conn.execute(
-            "INSERT INTO api_voluum_ts_sources (custom_variable_1, category, clicks, os_version) "
-            "VALUES ('447700900001', 'WHITELIST', 3, 'IOS 18.6')"
-        )
-    found = await live.post("/find_records", json={"phone_number": "+44 7700 900001"})
-    assert found.status_code == 200
-    [row] = found.json()["results"]
-    assert row[1:4] == ["447700900001", None, "IOS 18.6"]
-    assert row[9] == 3.0  # clicks, a number as before
-    injected = await live.post("/find_records", json={"phone_number": "1' OR '1'='1"})
-    assert injected.status_code == 400
-    none = await live.post("/find_records", json={"phone_number": "447700900009"})
-    assert none.json() == {"results": []}
-
-
-async def test_a_number_lookup_says_where_it_stands(
-    live: httpx.AsyncClient, pool: asyncpg.Pool
-) -> None:
-    async with pool.acquire() as conn:
-        await conn.execute(
-            "INSERT INTO phone_lists (custom_variable_1, list_name, decided_by, reason) "
-            "VALUES ('447700900001', 'blacklist', 'hlr', 'HLR_FAILED')"
-        )
-        await conn.execute("INSERT INTO main_database (custom_variable_1) VALUES ('447700900001')")
-    status = (await live.get("/phones/07700 900001")).json()
-    assert {k: status[k] for k in ("phone", "list_name", "decided_by", "reason", "seen")} == {
-        "phone": "447700900001",
-        "list_name": "blacklist",
-        "decided_by": "hlr",
-        "reason": "HLR_FAILED",
-        "seen": True,
-    }
-    unknown = (await live.get("/phones/447700900002")).json()
-    assert (unknown["list_name"], unknown["seen"], unknown["conversions"]) == (None, False, 0)
-    assert (await live.get("/phones/not-a-number")).status_code == 400
 
 
 async def test_an_export_runs_as_a_job_and_downloads_escaped(
