@@ -16,7 +16,8 @@ _PHONE = r"^\+?[0-9][0-9 ().\-]*$"
 
 def inert(cell: pl.Expr, *, phone: bool = False) -> pl.Expr:
     """`cell` (text) with formulas prefixed by a quote; numbers (and, in a phone column,
-    phone numbers) and nulls unchanged."""
+    phone numbers) and nulls unchanged. (Two anchored regexes measured faster here than
+    literal prefix checks plus a float cast.)"""
     safe = cell.str.contains(_PHONE if phone else _NUMBER)
     risky = cell.str.contains(_FORMULA_START) & ~safe
     return pl.when(risky).then(pl.lit("'") + cell).otherwise(cell)
