@@ -147,11 +147,13 @@ class Normalized:
 
 def normalize_series(values: pl.Series, default_region: str) -> pl.DataFrame:
     """A frame of `phone` and `reason`, one row per value, in order."""
-    frame = pl.DataFrame({"raw": values.cast(pl.String)})
+    frame = pl.DataFrame({"raw": values.cast(pl.String)}).lazy()
     normalized = with_normalized(
         frame, "raw", calling_code(default_region), phone="phone", reason="reason"
     )
-    return normalized.select("phone", "reason")
+    # One lazy plan, not seven eager steps: this also serves small batches (an SQS
+    # receive, one lookup), where polars' fixed cost per step is what counts.
+    return normalized.select("phone", "reason").collect(engine="in-memory")
 
 
 def normalize_phone(value: object, default_region: str) -> Normalized:
