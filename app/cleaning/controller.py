@@ -16,7 +16,7 @@ from app.cleaning.jobs import JOB_KIND, KIND, result_key
 from app.cleaning.repository import CleaningRepository
 from app.cleaning.schemas import CleaningStats
 from app.errors import NotFoundError
-from app.files.controller import FileKind, attachment, provide_file_service
+from app.files.controller import FileKind, csv_download, provide_file_service
 from app.files.schemas import ProcessingStarted
 from app.files.service import FileService
 from app.sql import SqlQueries
@@ -100,5 +100,4 @@ class CleaningController(Controller):
         record, stream = await files.download(
             KIND, file_id, result_key=result_key(file_id, annotated=True)
         )
-        headers = {"Content-Disposition": attachment(f"annotated_{record.original_filename}")}
-        return Stream(stream, media_type="text/csv", headers=headers)
+        return csv_download(stream, f"annotated_{record.original_filename}")

@@ -17,7 +17,7 @@ from app.errors import BadRequestError, NotFoundError
 from app.exports.repository import ExportRepository
 from app.exports.schemas import ExportStarted, ExportView
 from app.exports.service import KIND, check_table, start_export
-from app.files.controller import attachment
+from app.files.controller import csv_download
 from app.files.repository import FileRepository
 from app.files.service import FileService
 
@@ -82,5 +82,4 @@ class ExportController(Controller):
                 raise NoExportError
             files = FileService(FileRepository(conn, state.queries), state.storage)
             _, stream = await files.download(KIND, record.id)
-        headers = {"Content-Disposition": attachment(record.original_filename)}
-        return Stream(stream, media_type="text/csv", headers=headers)
+        return csv_download(stream, record.original_filename)

@@ -69,6 +69,23 @@ def attachment(filename: str) -> str:
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
 
 
+def csv_download(stream: AsyncIterator[bytes], filename: str) -> Stream:
+    """A stored CSV streamed to the browser as an attachment named `filename`."""
+    headers = {"Content-Disposition": attachment(filename)}
+    return Stream(stream, media_type="text/csv", headers=headers)
+
+
+def _options(kind: FileKind, action: str, summary: str) -> dict[str, Any]:
+    """What every lifecycle route of a kind shares: its tag, guards and service."""
+    return {
+        "tags": [kind.tag],
+        "guards": list(kind.guards),
+        "dependencies": _SERVICE,
+        "operation_id": f"{kind.name}_{action}",
+        "summary": summary,
+    }
+
+
 async def upload_chunks(upload: FileUpload) -> AsyncIterator[bytes]:
     while chunk := await upload.file.read(CHUNK_BYTES):
         yield chunk
@@ -118,11 +135,7 @@ def _upload_route(kind: FileKind) -> HTTPRouteHandler:
 def _list_route(kind: FileKind) -> HTTPRouteHandler:
     @get(
         kind.list_path,
-        tags=[kind.tag],
-        guards=list(kind.guards),
-        dependencies=_SERVICE,
-        operation_id=f"{kind.name}_list",
-        summary="List files",
+        **_options(kind, "list", "List files"),
     )
     async def list_files(
         files: NamedDependency[FileService], status: FromQuery[str | None] = None
@@ -137,19 +150,12 @@ def _list_route(kind: FileKind) -> HTTPRouteHandler:
 def _download_route(kind: FileKind) -> HTTPRouteHandler:
     @get(
         kind.download_path,
-        tags=[kind.tag],
-        guards=list(kind.guards),
-        dependencies=_SERVICE,
-        operation_id=f"{kind.name}_download",
-        summary="Download the processed file",
+        **_options(kind, "download", "Download the processed file"),
     )
     async def download(file_id: FromPath[UUID], files: NamedDependency[FileService]) -> Stream:
         """The result as CSV, streamed from storage."""
         record, stream = await files.download(kind.name, file_id)
-        name = kind.download_name.format(name=record.original_filename)
-        return Stream(
-            stream, media_type="text/csv", headers={"Content-Disposition": attachment(name)}
-        )
+        return csv_download(stream, kind.download_name.format(name=record.original_filename))
 
     return download
 
@@ -157,12 +163,8 @@ def _download_route(kind: FileKind) -> HTTPRouteHandler:
 def _archive_route(kind: FileKind) -> HTTPRouteHandler:
     @post(
         kind.archive_path,
-        tags=[kind.tag],
-        guards=list(kind.guards),
-        dependencies=_SERVICE,
         status_code=HTTP_200_OK,
-        operation_id=f"{kind.name}_archive",
-        summary="Archive a file",
+        **_options(kind, "archive", "Archive a file"),
     )
     async def archive(file_id: FromPath[UUID], files: NamedDependency[FileService]) -> Done:
         """From any state; the file and its result are kept (and can still be downloaded)."""
@@ -175,12 +177,8 @@ def _archive_route(kind: FileKind) -> HTTPRouteHandler:
 def _delete_route(kind: FileKind) -> HTTPRouteHandler:
     @post(
         kind.delete_path,
-        tags=[kind.tag],
-        guards=list(kind.guards),
-        dependencies=_SERVICE,
         status_code=HTTP_200_OK,
-        operation_id=f"{kind.name}_delete",
-        summary="Delete a file",
+        **_options(kind, "delete", "Delete a file"),
     )
     async def delete(file_id: FromPath[UUID], files: NamedDependency[FileService]) -> Done:
         """The record and its stored objects."""

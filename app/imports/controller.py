@@ -14,7 +14,7 @@ from litestar.status_codes import HTTP_200_OK
 
 from app.db import acquire
 from app.errors import BadRequestError, NotFoundError
-from app.files.controller import attachment, upload_chunks
+from app.files.controller import csv_download, upload_chunks
 from app.files.repository import FileRepository
 from app.files.schemas import FileUpload
 from app.files.service import FileMissingError, FileService, store_upload
@@ -124,8 +124,7 @@ class ImportController(Controller):
                     continue
             else:
                 raise ImportNotFoundError
-        headers = {"Content-Disposition": attachment(f"result_{record.original_filename}")}
-        return Stream(stream, media_type="text/csv", headers=headers)
+        return csv_download(stream, f"result_{record.original_filename}")
 
     @post(
         "/import-blacklist-csv",
