@@ -1,29 +1,22 @@
-"""The application's background loops, owned by its lifespan: the LISTEN connection,
-the job worker and the scheduler. Each is switched on by settings."""
+"""The background loops every domain declares, owned by the application's lifespan.
+
+Each loop's factory may decline (switched off by settings: it yields None). Started
+loops are stopped together at shutdown; past the jobs' grace period and a little more,
+one that will not stop is cancelled.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AbstractAsyncContextManager
 
-from aiobotocore.session import get_session
 from litestar import Litestar
-from litestar.datastructures import State
 
-from app.cleaning import jobs as cleaning
-from app.encryption import jobs as encryption
-from app.encryption.crypto import PhoneCipher
-from app.exports import service as exports
-from app.jobs.events import JOB_EVENTS_CHANNEL, JOBS_QUEUED_CHANNEL, JobEvents, PgListener
-from app.jobs.service import purge_finished_jobs
-from app.jobs.worker import JobHandler, JobWorker, worker_name
-from app.live_events.consumer import LiveEventConsumer
-from app.schedules.scheduler import Scheduler
-from app.schedules.schemas import Schedule
-from app.settings import Settings
+from app.domain import Domain
+from app.runtime import Runtime, runtime_of
 
 log = logging.getLogger(__name__)
 
@@ -31,114 +24,45 @@ log = logging.getLogger(__name__)
 STOP_TIMEOUT_SECONDS = 2.0
 
 
-def job_handlers(settings: Settings) -> dict[str, JobHandler]:
-    """Every kind of job this service runs, by name."""
-    return {
-        "jobs.purge": purge_finished_jobs(settings.jobs.retention_days),
-        cleaning.JOB_KIND: cleaning.process_cleaning,
-        exports.JOB_KIND: exports.export_table,
-        encryption.JOB_KIND: encryption.process_encryption,
-    }
-
-
-def schedules(settings: Settings) -> list[Schedule]:
-    return [Schedule(name="jobs.purge", cron=settings.jobs.purge_cron, job_kind="jobs.purge")]
-
-
 @contextlib.asynccontextmanager
-async def live_event_consumer(
-    settings: Settings, state: State
-) -> AsyncIterator[LiveEventConsumer | None]:
-    """The SQS consumer, with its one client, when SQS_QUEUE_URL is set."""
-    aws = settings.aws
-    if not aws.sqs_queue_url:
-        yield None
-        return
-    async with get_session().create_client(
-        "sqs",
-        region_name=aws.region,
-        endpoint_url=aws.sqs_endpoint_url,
-        # None falls back to botocore's chain: environment, profile, instance role.
-        aws_access_key_id=aws.access_key_id.reveal() if aws.access_key_id else None,
-        aws_secret_access_key=aws.secret_access_key.reveal() if aws.secret_access_key else None,
-    ) as client:
-        cipher = PhoneCipher(settings.encryption.key_bytes()) if settings.encryption else None
-        yield LiveEventConsumer(
-            client=client,
-            queue_url=aws.sqs_queue_url,
-            connections=state.connections,
-            sql=state.queries,
-            cipher=cipher,
-            default_region=settings.phones.default_region,
-            wait_seconds=aws.sqs_wait_seconds,
-            visibility_timeout=aws.sqs_visibility_timeout,
-        )
+async def run_loops(runtime: Runtime, domains: Sequence[Domain]) -> AsyncIterator[None]:
+    """Starts every domain's loops; stops them, and closes what they own, on exit."""
+    tasks: list[asyncio.Task[None]] = []
+    async with contextlib.AsyncExitStack() as owned:
+        try:
+            for domain in domains:
+                for factory in domain.loops:
+                    loop = await owned.enter_async_context(factory(runtime))
+                    if loop is None:
+                        continue
+                    runtime.loops.running.append(loop)
+                    name = f"{domain.name}.{getattr(factory, '__name__', 'loop')}"
+                    tasks.append(asyncio.create_task(loop.run(), name=name))
+            yield
+        finally:
+            await _stop(runtime, tasks)
+
+
+async def _stop(runtime: Runtime, tasks: list[asyncio.Task[None]]) -> None:
+    for loop in runtime.loops.running:
+        loop.stop()
+    if tasks:
+        # The worker's own grace period first, then a little for the others.
+        limit = runtime.settings.jobs.shutdown_grace_seconds + STOP_TIMEOUT_SECONDS
+        _, stuck = await asyncio.wait(tasks, timeout=limit)
+        for task in stuck:
+            log.warning("background_task_cancelled", extra={"task": task.get_name()})
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+    runtime.loops.running.clear()
 
 
 def background_lifespan(
-    settings: Settings, handlers: Mapping[str, JobHandler], declared: Sequence[Schedule]
+    domains: Sequence[Domain],
 ) -> Callable[[Litestar], AbstractAsyncContextManager[None]]:
-    @asynccontextmanager
-    async def background(app: Litestar) -> AsyncIterator[None]:
-        state = app.state
-        state.job_events = events = JobEvents()
-        state.schedules = list(declared)
-        owner = worker_name()
-        worker = None
-        if settings.jobs.workers_enabled:
-            worker = JobWorker(
-                connections=state.connections,
-                sql=state.queries,
-                handlers=handlers,
-                settings=settings.jobs,
-                name=owner,
-                storage=state.storage,
-                app_settings=settings,
-            )
-        scheduler = None
-        if settings.jobs.scheduler_enabled:
-            scheduler = Scheduler(
-                connections=state.connections,
-                sql=state.queries,
-                schedules=declared,
-                owner=owner,
-                max_attempts=settings.jobs.max_attempts,
-            )
-        assert settings.database.url is not None
-        listener = PgListener(
-            settings.database.url.reveal(),
-            {
-                JOB_EVENTS_CHANNEL: events.notify,
-                JOBS_QUEUED_CHANNEL: lambda _job_id: worker.wake() if worker else None,
-            },
-        )
-        stack = contextlib.AsyncExitStack()
-        consumer = await stack.enter_async_context(live_event_consumer(settings, state))
-        state.live_events = consumer
-        tasks = [asyncio.create_task(listener.run(), name="pg-listener")]
-        if consumer:
-            tasks.append(asyncio.create_task(consumer.run(), name="sqs-consumer"))
-        if worker:
-            tasks.append(asyncio.create_task(worker.run(), name="job-worker"))
-        if scheduler:
-            tasks.append(asyncio.create_task(scheduler.run(), name="scheduler"))
-        try:
-            yield
-        finally:
-            if consumer:
-                consumer.stop()
-            if scheduler:
-                scheduler.stop()
-            if worker:
-                worker.stop()
-            listener.stop()
-            # The worker's own grace period first, then a little for the others.
-            limit = settings.jobs.shutdown_grace_seconds + STOP_TIMEOUT_SECONDS
-            _, stuck = await asyncio.wait(tasks, timeout=limit)
-            for task in stuck:
-                log.warning("background_task_cancelled", extra={"task": task.get_name()})
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-            await stack.aclose()
+    """The lifespan step that runs the loops; after the runtime's, so it can use it."""
+
+    def background(app: Litestar) -> AbstractAsyncContextManager[None]:
+        return run_loops(runtime_of(app), domains)
 
     return background

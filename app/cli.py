@@ -206,7 +206,9 @@ def _parser() -> argparse.ArgumentParser:
     key_commands = keys.add_subparsers(dest="key_command", required=True)
     create = key_commands.add_parser("create", help="create a key; prints it as the last line")
     create.add_argument("--name", required=True, help="a unique name, such as 'frontend'")
-    create.add_argument("--scope", choices=sorted(SCOPE_RANK, key=SCOPE_RANK.get), default="read")
+    create.add_argument(
+        "--scope", choices=sorted(SCOPE_RANK, key=SCOPE_RANK.__getitem__), default="read"
+    )
     create.set_defaults(run=_key_create)
     key_commands.add_parser("list", help="list keys (never the keys themselves)").set_defaults(
         run=_key_list

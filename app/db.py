@@ -8,7 +8,6 @@ from typing import Any, ClassVar, Protocol, TypeVar
 
 import asyncpg
 import msgspec
-from litestar.datastructures import State
 
 from app.errors import AppError, BadRequestError, ConflictError, ServiceUnavailableError
 from app.settings import DatabaseSettings
@@ -60,16 +59,6 @@ async def acquire(source: ConnectionSource) -> AsyncIterator[asyncpg.Connection]
         except (OSError, TimeoutError, asyncpg.CannotConnectNowError) as exc:
             raise ServiceUnavailableError("Database unavailable") from exc
         yield conn
-
-
-async def provide_connection(state: State) -> AsyncIterator[asyncpg.Connection]:
-    """One connection per request, back to the pool when the handler is done."""
-    async with acquire(state.connections) as conn:
-        yield conn
-
-
-def provide_queries(state: State) -> SqlQueries:
-    return state.queries
 
 
 def required_queries(repositories: Iterable[type[Repository]]) -> set[tuple[str, str]]:

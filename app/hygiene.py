@@ -6,10 +6,21 @@ from typing import Any
 
 import msgspec
 from litestar.connection import ASGIConnection
+from litestar.enums import ScopeType
 from litestar.exceptions import HTTPException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.status_codes import HTTP_415_UNSUPPORTED_MEDIA_TYPE
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import (
+    ASGIApp,
+    HTTPDisconnectEvent,
+    HTTPResponseBodyEvent,
+    HTTPResponseStartEvent,
+    Message,
+    Receive,
+    ReceiveMessage,
+    Scope,
+    Send,
+)
 
 from app.log import SAFE_METHODS, current_request_id
 
@@ -33,10 +44,10 @@ class SecurityHeadersMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != ScopeType.HTTP:
             await self.app(scope, receive, send)
             return
-        extra = _SECURITY_HEADERS
+        extra: tuple[tuple[bytes, bytes], ...] = _SECURITY_HEADERS
         if not scope["path"].startswith(_DOCS_PREFIX):
             extra = (*extra, _API_CSP)
 
@@ -45,7 +56,7 @@ class SecurityHeadersMiddleware:
                 headers = list(message.get("headers", []))
                 present = {name.lower() for name, _ in headers}
                 headers += [(name, value) for name, value in extra if name not in present]
-                message = {**message, "headers": headers}  # type: ignore[typeddict-item]
+                message = {**message, "headers": headers}
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
@@ -68,7 +79,7 @@ class BodyLimitMiddleware:
         self.max_upload_bytes = max_upload_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != ScopeType.HTTP:
             await self.app(scope, receive, send)
             return
         headers = dict(scope["headers"])
@@ -81,14 +92,15 @@ class BodyLimitMiddleware:
         received = 0
         exceeded = False
 
-        async def counting_receive() -> Message:
+        async def counting_receive() -> ReceiveMessage:
             nonlocal received, exceeded
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
                     exceeded = True
-                    return {"type": "http.disconnect"}
+                    disconnect: HTTPDisconnectEvent = {"type": "http.disconnect"}
+                    return disconnect
             return message
 
         async def replacing_send(message: Message) -> None:
@@ -108,7 +120,7 @@ async def media_type_guard(
     connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler
 ) -> None:
     """Upload handlers (`opt={"upload": True}`) take multipart; no other handler does."""
-    if connection.scope["method"] in SAFE_METHODS:
+    if connection.scope.get("method") in SAFE_METHODS:
         return
     is_upload = _is_multipart(connection.headers.get("content-type", "").encode("latin-1"))
     if is_upload != bool(handler.opt.get("upload")):
@@ -128,16 +140,16 @@ async def _too_large(send: Send, limit: int, is_upload: bool) -> None:
             "request_id": current_request_id(),
         }
     )
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 413,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
-                # The rest of the body is not read; the connection ends here.
-                (b"connection", b"close"),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
+    start: HTTPResponseStartEvent = {
+        "type": "http.response.start",
+        "status": 413,
+        "headers": [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+            # The rest of the body is not read; the connection ends here.
+            (b"connection", b"close"),
+        ],
+    }
+    await send(start)
+    done: HTTPResponseBodyEvent = {"type": "http.response.body", "body": body, "more_body": False}
+    await send(done)

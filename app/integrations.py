@@ -10,13 +10,14 @@ from litestar.handlers.base import BaseRouteHandler
 from litestar.types import Guard
 
 from app.errors import IntegrationDisabledError
+from app.runtime import runtime_of
 
 
 def requires(integration: str, variables: str) -> Guard:
     """A guard: `settings.<integration>` must be configured."""
 
     def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
-        if getattr(connection.app.state.settings, integration) is None:
+        if getattr(runtime_of(connection.app).settings, integration) is None:
             raise IntegrationDisabledError(integration, variables)
 
     return guard

@@ -16,7 +16,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 import msgspec
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.enums import ScopeType
+from litestar.types import ASGIApp, HTTPScope, Message, Receive, Scope, Send
 
 _request_id: ContextVar[str] = ContextVar("request_id", default="-")
 
@@ -113,8 +114,10 @@ def configure_logging(level: str, fmt: str) -> None:
     for name in ("uvicorn", "uvicorn.error"):
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
-    # Step-by-step chatter of libraries we drive; their outcome is logged by us.
-    for name in ("pgserver", "yoyo"):
+    # Step-by-step chatter of libraries we drive; their outcome is logged by us. httpx's
+    # INFO line carries each request's full URL, query string and all (HLR's credentials
+    # travel there): the vendor clients log a redacted line of their own instead.
+    for name in ("pgserver", "yoyo", "httpx", "httpcore"):
         logging.getLogger(name).setLevel(logging.WARNING)
     # uvicorn's access line includes the query string (stream tokens); ours does not.
     logging.getLogger("uvicorn.access").disabled = True
@@ -131,7 +134,7 @@ class RequestContextMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != ScopeType.HTTP:
             await self.app(scope, receive, send)
             return
         request_id = _incoming_request_id(scope) or uuid.uuid4().hex
@@ -145,7 +148,7 @@ class RequestContextMiddleware:
                 status = message["status"]
                 headers = list(message.get("headers", []))
                 headers.append((b"x-request-id", request_id.encode()))
-                message = {**message, "headers": headers}  # type: ignore[typeddict-item]
+                message = {**message, "headers": headers}
             await send(message)
 
         try:
@@ -174,7 +177,7 @@ def _outcome(status: int) -> str:
     return "rejected" if status < 500 else "error"
 
 
-def _audit(scope: Scope, status: int, request_id: str) -> None:
+def _audit(scope: HTTPScope, status: int, request_id: str) -> None:
     # The router fills in the route template, the path parameters and (the auth guard)
     # the principal on this same scope while handling the request.
     principal = scope.get("user")

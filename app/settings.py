@@ -18,11 +18,7 @@ from dotenv import dotenv_values
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
-DEFAULT_HOST = "0.0.0.0"  # noqa: S104 - a container listens on every interface
-DEFAULT_EMBEDDED_DIR = PROJECT_ROOT / ".data" / "postgres"
-DEFAULT_UPLOAD_ROOT = PROJECT_ROOT / "uploads"
-DEFAULT_DB_ROOT = PROJECT_ROOT / "db_files"
-DEFAULT_FIRST_KEY_FILE = PROJECT_ROOT / ".data" / "first-admin-key"
+LogFormat = Literal["text", "json"]
 
 
 class SettingsError(Exception):
@@ -50,13 +46,13 @@ class Secret:
 
 @dataclass(frozen=True, slots=True)
 class ServerSettings:
-    host: str = DEFAULT_HOST
+    host: str = "0.0.0.0"  # noqa: S104 - a container listens on every interface
     port: int = 8000
     log_level: str = "INFO"
-    log_format: Literal["text", "json"] = "text"
+    log_format: LogFormat = "text"
     migrate_on_start: bool = True
     # Where `serve` writes the first admin key when its output is not a terminal.
-    first_key_file: Path = DEFAULT_FIRST_KEY_FILE
+    first_key_file: Path = PROJECT_ROOT / ".data" / "first-admin-key"
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +85,7 @@ class JobSettings:
 class DatabaseSettings:
     # None means "no database configured": `optimizer serve` starts the embedded one.
     url: Secret | None = None
-    embedded_dir: Path = DEFAULT_EMBEDDED_DIR
+    embedded_dir: Path = PROJECT_ROOT / ".data" / "postgres"
     pool_min: int = 1
     pool_max: int = 10
     command_timeout: float = 60.0
@@ -104,8 +100,8 @@ class PhoneSettings:
 
 @dataclass(frozen=True, slots=True)
 class StorageSettings:
-    upload_root: Path = DEFAULT_UPLOAD_ROOT
-    db_root: Path = DEFAULT_DB_ROOT
+    upload_root: Path = PROJECT_ROOT / "uploads"
+    db_root: Path = PROJECT_ROOT / "db_files"
     # With a bucket, files live in S3 under the prefix instead of the folders above.
     s3_bucket: str | None = None
     s3_prefix: str = ""
@@ -129,6 +125,8 @@ class AwsSettings:
 class VoluumSettings:
     access_id: str
     access_key: Secret
+    # Every base URL is a setting, so a sandbox, a proxy or a local fake can stand in.
+    base_url: str = "https://api.voluum.com"
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,11 +135,13 @@ class OngageSettings:
     username: str
     password: Secret
     account_code: str
+    base_url: str = "https://api.ongage.net"
 
 
 @dataclass(frozen=True, slots=True)
 class MessageWhizSettings:
     api_key: Secret
+    base_url: str = "https://sms.messagewhiz.com/api/3"
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,6 +150,9 @@ class HlrSettings:
     secret: Secret
     poll_max_seconds: int = 18_000
     poll_every_seconds: int = 5
+    # HLR Lookup serves its synchronous API and its batch API from two hosts.
+    api_base_url: str = "https://api.hlrlookup.com/apiv2"
+    batch_base_url: str = "https://batches.hlrlookup.com"
 
 
 @dataclass(frozen=True, slots=True)

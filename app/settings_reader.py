@@ -1,22 +1,22 @@
-"""Reads one environment into Settings, collecting every problem before giving up."""
+"""Reads one environment into Settings, collecting every problem before giving up.
+
+Every default is the one its settings class declares: this module writes none of its own.
+"""
 
 from __future__ import annotations
 
 import binascii
 import re
 from collections.abc import Mapping
+from dataclasses import fields, replace
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
+import phonenumbers
 from croniter import croniter
 
-from app.phones.normalize import calling_code
 from app.settings import (
-    DEFAULT_DB_ROOT,
-    DEFAULT_EMBEDDED_DIR,
-    DEFAULT_FIRST_KEY_FILE,
-    DEFAULT_HOST,
-    DEFAULT_UPLOAD_ROOT,
     PROJECT_ROOT,
     ApiSettings,
     AwsSettings,
@@ -24,6 +24,7 @@ from app.settings import (
     EncryptionSettings,
     HlrSettings,
     JobSettings,
+    LogFormat,
     MessageWhizSettings,
     OngageSettings,
     PhoneSettings,
@@ -43,6 +44,16 @@ def read_settings(environ: Mapping[str, str]) -> Settings:
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
+_LOG_FORMATS: dict[str, LogFormat] = {"text": "text", "json": "json"}
+# A scheme and a host; the rest is the vendor's business.
+_BASE_URL = re.compile(r"^https?://[^/\s]+\S*$", re.IGNORECASE)
+# SQS refuses a longer long poll.
+_SQS_MAX_WAIT_SECONDS = 20
+
+
+def _default(group: type[Any], name: str) -> Any:
+    """The default that a settings class with required fields declares for `name`."""
+    return {f.name: f.default for f in fields(group)}[name]
 
 
 class _Reader:
@@ -59,19 +70,29 @@ class _Reader:
         value = value.strip()
         return value or None
 
-    def _int(self, name: str, default: int, *, minimum: int, problems: list[str]) -> int:
+    def _parse_int(self, name: str, *, minimum: int, problems: list[str]) -> int | None:
+        """The variable as an integer; None when it is unset or broken (one problem then)."""
         raw = self._get(name)
         if raw is None:
-            return default
+            return None
         try:
             value = int(raw)
         except ValueError:
             problems.append(f"{name} must be an integer, got {raw!r}")
-            return default
+            return None
         if value < minimum:
             problems.append(f"{name} must be at least {minimum}, got {value}")
-            return default
+            return None
         return value
+
+    def _int(self, name: str, default: int, *, minimum: int, problems: list[str]) -> int:
+        value = self._parse_int(name, minimum=minimum, problems=problems)
+        return default if value is None else value
+
+    def _seconds(self, name: str, default: float, *, minimum: int) -> float:
+        """Whole seconds in the environment, a float in the settings."""
+        value = self._parse_int(name, minimum=minimum, problems=self._errors)
+        return default if value is None else float(value)
 
     def _bool(self, name: str, default: bool) -> bool:
         raw = self._get(name)
@@ -93,13 +114,11 @@ class _Reader:
         storage = self._storage()
         notices: list[str] = []
         aws = self._aws(notices)
-        integrations = {
-            "voluum": self._voluum(notices),
-            "ongage": self._ongage(notices),
-            "messagewhiz": self._messagewhiz(notices),
-            "hlr": self._hlr(notices),
-            "encryption": self._encryption(notices),
-        }
+        voluum = self._voluum(notices)
+        ongage = self._ongage(notices)
+        messagewhiz = self._messagewhiz(notices)
+        hlr = self._hlr(notices)
+        encryption = self._encryption(notices)
         if self._errors:
             raise SettingsError(self._errors)
         return Settings(
@@ -110,8 +129,12 @@ class _Reader:
             database=database,
             storage=storage,
             aws=aws,
+            voluum=voluum,
+            ongage=ongage,
+            messagewhiz=messagewhiz,
+            hlr=hlr,
+            encryption=encryption,
             notices=tuple(notices),
-            **integrations,
         )
 
     def _path(self, name: str, default: Path) -> Path:
@@ -122,42 +145,45 @@ class _Reader:
         return path if path.is_absolute() else PROJECT_ROOT / path
 
     def _server(self) -> ServerSettings:
-        log_format = (self._get("LOG_FORMAT") or "text").lower()
-        if log_format not in ("text", "json"):
-            self._errors.append(f"LOG_FORMAT must be text or json, got {log_format!r}")
-            log_format = "text"
-        log_level = (self._get("LOG_LEVEL") or "INFO").upper()
+        default = ServerSettings()
+        raw_format = (self._get("LOG_FORMAT") or default.log_format).lower()
+        log_format = _LOG_FORMATS.get(raw_format)
+        if log_format is None:
+            self._errors.append(f"LOG_FORMAT must be text or json, got {raw_format!r}")
+            log_format = default.log_format
+        log_level = (self._get("LOG_LEVEL") or default.log_level).upper()
         if log_level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
             self._errors.append(
                 f"LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, got {log_level!r}"
             )
-            log_level = "INFO"
-        port = self._int("PORT", 8000, minimum=1, problems=self._errors)
+            log_level = default.log_level
+        port = self._int("PORT", default.port, minimum=1, problems=self._errors)
         if port > 65535:
             self._errors.append(f"PORT must be at most 65535, got {port}")
         return ServerSettings(
-            host=self._get("HOST") or DEFAULT_HOST,
+            host=self._get("HOST") or default.host,
             port=port,
             log_level=log_level,
-            log_format=log_format,  # type: ignore[arg-type]
-            migrate_on_start=self._bool("MIGRATE_ON_START", True),
-            first_key_file=self._path("FIRST_KEY_FILE", DEFAULT_FIRST_KEY_FILE),
+            log_format=log_format,
+            migrate_on_start=self._bool("MIGRATE_ON_START", default.migrate_on_start),
+            first_key_file=self._path("FIRST_KEY_FILE", default.first_key_file),
         )
 
     def _phones(self) -> PhoneSettings:
-        region = (self._get("DEFAULT_REGION") or "GB").upper()
-        try:
-            code = calling_code(region)
-        except ValueError:
+        default = PhoneSettings()
+        region = (self._get("DEFAULT_REGION") or default.default_region).upper()
+        code = phonenumbers.country_code_for_region(region)  # 0 for an unknown region
+        if code == 0:
             self._errors.append(f"DEFAULT_REGION must be an ISO country code, got {region!r}")
-            return PhoneSettings()
-        return PhoneSettings(default_region=region, default_calling_code=code)
+            return default
+        return PhoneSettings(default_region=region, default_calling_code=str(code))
 
     def _storage(self) -> StorageSettings:
-        prefix = (self._get("S3_PREFIX") or "").strip("/")
+        default = StorageSettings()
+        prefix = (self._get("S3_PREFIX") or default.s3_prefix).strip("/")
         return StorageSettings(
-            upload_root=self._path("UPLOAD_ROOT", DEFAULT_UPLOAD_ROOT),
-            db_root=self._path("DB_ROOT", DEFAULT_DB_ROOT),
+            upload_root=self._path("UPLOAD_ROOT", default.upload_root),
+            db_root=self._path("DB_ROOT", default.db_root),
             s3_bucket=self._get("S3_BUCKET"),
             s3_prefix=f"{prefix}/" if prefix else "",
             # The standard AWS variables for a local endpoint (moto, MinIO, LocalStack).
@@ -165,6 +191,7 @@ class _Reader:
         )
 
     def _api(self) -> ApiSettings:
+        default = ApiSettings()
         origins = tuple(
             o.strip() for o in (self._get("CORS_ORIGINS") or "").split(",") if o.strip()
         )
@@ -173,18 +200,23 @@ class _Reader:
                 self._errors.append(
                     f"CORS_ORIGINS entries must look like https://host[:port], got {origin!r}"
                 )
-        ttl = self._int("STREAM_TOKEN_TTL_SECONDS", 300, minimum=10, problems=self._errors)
+        ttl = self._int(
+            "STREAM_TOKEN_TTL_SECONDS",
+            default.stream_token_ttl_seconds,
+            minimum=10,
+            problems=self._errors,
+        )
         if ttl > 3600:
             self._errors.append(f"STREAM_TOKEN_TTL_SECONDS must be at most 3600, got {ttl}")
         return ApiSettings(
             cors_origins=origins,
             max_upload_bytes=self._int(
-                "MAX_UPLOAD_BYTES", 1024**3, minimum=1024, problems=self._errors
+                "MAX_UPLOAD_BYTES", default.max_upload_bytes, minimum=1024, problems=self._errors
             ),
             max_json_bytes=self._int(
-                "MAX_JSON_BYTES", 1024**2, minimum=1024, problems=self._errors
+                "MAX_JSON_BYTES", default.max_json_bytes, minimum=1024, problems=self._errors
             ),
-            docs_public=self._bool("DOCS_PUBLIC", False),
+            docs_public=self._bool("DOCS_PUBLIC", default.docs_public),
             stream_token_ttl_seconds=ttl,
         )
 
@@ -196,53 +228,58 @@ class _Reader:
         return expression
 
     def _jobs(self) -> JobSettings:
-        errors = self._errors
+        default, errors = JobSettings(), self._errors
         return JobSettings(
-            workers_enabled=self._bool("WORKERS_ENABLED", True),
-            scheduler_enabled=self._bool("SCHEDULER_ENABLED", True),
-            concurrency=self._int("JOB_CONCURRENCY", 2, minimum=1, problems=errors),
-            lease_seconds=float(self._int("JOB_LEASE_SECONDS", 60, minimum=3, problems=errors)),
-            poll_seconds=float(self._int("JOB_POLL_SECONDS", 2, minimum=1, problems=errors)),
-            max_attempts=self._int("JOB_MAX_ATTEMPTS", 3, minimum=1, problems=errors),
-            retry_base_seconds=float(
-                self._int("JOB_RETRY_BASE_SECONDS", 5, minimum=0, problems=errors)
+            workers_enabled=self._bool("WORKERS_ENABLED", default.workers_enabled),
+            scheduler_enabled=self._bool("SCHEDULER_ENABLED", default.scheduler_enabled),
+            concurrency=self._int(
+                "JOB_CONCURRENCY", default.concurrency, minimum=1, problems=errors
             ),
-            shutdown_grace_seconds=float(
-                self._int("JOB_SHUTDOWN_GRACE_SECONDS", 3, minimum=0, problems=errors)
+            lease_seconds=self._seconds("JOB_LEASE_SECONDS", default.lease_seconds, minimum=3),
+            poll_seconds=self._seconds("JOB_POLL_SECONDS", default.poll_seconds, minimum=1),
+            max_attempts=self._int(
+                "JOB_MAX_ATTEMPTS", default.max_attempts, minimum=1, problems=errors
             ),
-            retention_days=self._int("JOB_RETENTION_DAYS", 30, minimum=1, problems=errors),
-            purge_cron=self._cron("SCHEDULE_JOB_PURGE", "30 3 * * *"),
+            retry_base_seconds=self._seconds(
+                "JOB_RETRY_BASE_SECONDS", default.retry_base_seconds, minimum=0
+            ),
+            shutdown_grace_seconds=self._seconds(
+                "JOB_SHUTDOWN_GRACE_SECONDS", default.shutdown_grace_seconds, minimum=0
+            ),
+            retention_days=self._int(
+                "JOB_RETENTION_DAYS", default.retention_days, minimum=1, problems=errors
+            ),
+            purge_cron=self._cron("SCHEDULE_JOB_PURGE", default.purge_cron),
         )
 
     def _database(self) -> DatabaseSettings:
-        pool_min = self._int("DB_POOL_MIN", 1, minimum=0, problems=self._errors)
-        pool_max = self._int("DB_POOL_MAX", 10, minimum=1, problems=self._errors)
+        default = DatabaseSettings()
+        pool_min = self._int("DB_POOL_MIN", default.pool_min, minimum=0, problems=self._errors)
+        pool_max = self._int("DB_POOL_MAX", default.pool_max, minimum=1, problems=self._errors)
         if pool_max < pool_min:
             self._errors.append(
                 f"DB_POOL_MAX ({pool_max}) must be at least DB_POOL_MIN ({pool_min})"
             )
-        common = {
-            "embedded_dir": self._path("EMBEDDED_DB_DIR", DEFAULT_EMBEDDED_DIR),
-            "pool_min": pool_min,
-            "pool_max": pool_max,
-            "command_timeout": float(
-                self._int("DB_COMMAND_TIMEOUT", 60, minimum=1, problems=self._errors)
-            ),
-        }
+        without_url = DatabaseSettings(
+            embedded_dir=self._path("EMBEDDED_DB_DIR", default.embedded_dir),
+            pool_min=pool_min,
+            pool_max=pool_max,
+            command_timeout=self._seconds("DB_COMMAND_TIMEOUT", default.command_timeout, minimum=1),
+        )
         url = self._get("DATABASE_URL")
         if url is not None:
             if not re.match(r"^postgres(ql)?://", url):
                 self._errors.append("DATABASE_URL must start with postgresql:// or postgres://")
-            return DatabaseSettings(url=Secret(url), **common)
+            return replace(without_url, url=Secret(url))
         parts = {name: self._get(name) for name in ("DB_HOST", "DB_NAME", "DB_USER", "DB_PASSWORD")}
         if not any(parts.values()):
-            return DatabaseSettings(**common)
+            return without_url
         missing = [name for name in ("DB_HOST", "DB_NAME", "DB_USER") if not parts[name]]
         if missing:
             self._errors.append(
                 f"{', '.join(missing)} must be set with DB_HOST (or use DATABASE_URL)"
             )
-            return DatabaseSettings(**common)
+            return without_url
         port = self._int("DB_PORT", 5432, minimum=1, problems=self._errors)
         if port > 65535:
             self._errors.append(f"DB_PORT must be at most 65535, got {port}")
@@ -258,9 +295,10 @@ class _Reader:
             if ":" in host and not host.startswith("["):  # an IPv6 address
                 host = f"[{host}]"
             url = f"postgresql://{credentials}@{host}:{port}/{database}"
-        return DatabaseSettings(url=Secret(url), **common)
+        return replace(without_url, url=Secret(url))
 
     def _aws(self, notices: list[str]) -> AwsSettings:
+        default = AwsSettings()
         key_id = self._get("AWS_ACCESS_KEY_ID")
         secret = self._get("AWS_SECRET_ACCESS_KEY")
         if bool(key_id) != bool(secret):
@@ -276,10 +314,16 @@ class _Reader:
             sqs_queue_url=self._get("SQS_QUEUE_URL"),
             sqs_endpoint_url=self._get("AWS_ENDPOINT_URL_SQS") or self._get("AWS_ENDPOINT_URL"),
             sqs_visibility_timeout=self._int(
-                "SQS_VISIBILITY_TIMEOUT", 120, minimum=10, problems=self._errors
+                "SQS_VISIBILITY_TIMEOUT",
+                default.sqs_visibility_timeout,
+                minimum=10,
+                problems=self._errors,
             ),
             sqs_wait_seconds=min(
-                20, self._int("SQS_WAIT_SECONDS", 20, minimum=0, problems=self._errors)
+                _SQS_MAX_WAIT_SECONDS,
+                self._int(
+                    "SQS_WAIT_SECONDS", default.sqs_wait_seconds, minimum=0, problems=self._errors
+                ),
             ),
         )
 
@@ -290,44 +334,90 @@ class _Reader:
             return False
         return True
 
+    def _disabled(self, integration: str, problems: list[str], notices: list[str]) -> bool:
+        """True, with one notice naming every problem, when the integration cannot run."""
+        if problems:
+            notices.append(f"{integration} disabled: {'; '.join(problems)}")
+        return bool(problems)
+
+    def _base_url(self, name: str, group: type[Any], field: str, problems: list[str]) -> str:
+        raw = self._get(name)
+        if raw is None:
+            return str(_default(group, field))
+        if not _BASE_URL.match(raw):
+            # The value is not echoed: a proxy's URL may carry a password.
+            problems.append(f"{name} must be a URL starting with http:// or https://")
+        return raw.rstrip("/")
+
     def _voluum(self, notices: list[str]) -> VoluumSettings | None:
         if not self._required("voluum", ("VOLUUM_ACCESS_ID", "VOLUUM_ACCESS_KEY"), notices):
+            return None
+        problems: list[str] = []
+        base_url = self._base_url("VOLUUM_BASE_URL", VoluumSettings, "base_url", problems)
+        if self._disabled("voluum", problems, notices):
             return None
         return VoluumSettings(
             access_id=self._get("VOLUUM_ACCESS_ID") or "",
             access_key=Secret(self._get("VOLUUM_ACCESS_KEY") or ""),
+            base_url=base_url,
         )
 
     def _ongage(self, notices: list[str]) -> OngageSettings | None:
         names = ("LIST_ID", "X_USERNAME", "X_PASSWORD", "X_ACCOUNT_CODE")
         if not self._required("ongage", names, notices):
             return None
+        problems: list[str] = []
+        base_url = self._base_url("ONGAGE_BASE_URL", OngageSettings, "base_url", problems)
+        if self._disabled("ongage", problems, notices):
+            return None
         return OngageSettings(
             list_id=self._get("LIST_ID") or "",
             username=self._get("X_USERNAME") or "",
             password=Secret(self._get("X_PASSWORD") or ""),
             account_code=self._get("X_ACCOUNT_CODE") or "",
+            base_url=base_url,
         )
 
     def _messagewhiz(self, notices: list[str]) -> MessageWhizSettings | None:
         if not self._required("messagewhiz", ("MMD_API_KEY",), notices):
             return None
-        return MessageWhizSettings(api_key=Secret(self._get("MMD_API_KEY") or ""))
+        problems: list[str] = []
+        base_url = self._base_url("MESSAGEWHIZ_BASE_URL", MessageWhizSettings, "base_url", problems)
+        if self._disabled("messagewhiz", problems, notices):
+            return None
+        return MessageWhizSettings(
+            api_key=Secret(self._get("MMD_API_KEY") or ""), base_url=base_url
+        )
 
     def _hlr(self, notices: list[str]) -> HlrSettings | None:
         if not self._required("hlr", ("HLRLOOKUP_APIKEY", "HLRLOOKUP_SECRET"), notices):
             return None
         problems: list[str] = []
-        poll_max = self._int("HLR_POLL_MAX_SECONDS", 18_000, minimum=1, problems=problems)
-        poll_every = self._int("HLR_POLL_EVERY_SECONDS", 5, minimum=1, problems=problems)
-        if problems:
-            notices.append(f"hlr disabled: {'; '.join(problems)}")
+        poll_max = self._int(
+            "HLR_POLL_MAX_SECONDS",
+            _default(HlrSettings, "poll_max_seconds"),
+            minimum=1,
+            problems=problems,
+        )
+        poll_every = self._int(
+            "HLR_POLL_EVERY_SECONDS",
+            _default(HlrSettings, "poll_every_seconds"),
+            minimum=1,
+            problems=problems,
+        )
+        api_base_url = self._base_url("HLR_API_BASE_URL", HlrSettings, "api_base_url", problems)
+        batch_base_url = self._base_url(
+            "HLR_BATCH_BASE_URL", HlrSettings, "batch_base_url", problems
+        )
+        if self._disabled("hlr", problems, notices):
             return None
         return HlrSettings(
             api_key=Secret(self._get("HLRLOOKUP_APIKEY") or ""),
             secret=Secret(self._get("HLRLOOKUP_SECRET") or ""),
             poll_max_seconds=poll_max,
             poll_every_seconds=poll_every,
+            api_base_url=api_base_url,
+            batch_base_url=batch_base_url,
         )
 
     def _encryption(self, notices: list[str]) -> EncryptionSettings | None:

@@ -149,7 +149,8 @@ class S3Storage:
         target = {"Bucket": self._bucket, "Key": self._key(key)}
         upload_id = (await self._client.create_multipart_upload(**target))["UploadId"]
         try:
-            done, size = [], 0
+            done: list[dict[str, Any]] = []
+            size = 0
             async for part in _chain([first, second], parts):
                 number = len(done) + 1
                 answer = await self._client.upload_part(

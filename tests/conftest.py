@@ -22,12 +22,17 @@ from moto.server import ThreadedMotoServer
 from app.auth.repository import ApiKeyRepository
 from app.auth.schemas import Scope
 from app.auth.service import ApiKeyService
-from app.db import create_pool
+from app.auth.tokens import SigningSecret
+from app.clients import Clients
+from app.db import ConnectionSource, create_pool
 from app.embedded import embedded_postgres
+from app.jobs.events import JobEvents
 from app.main import create_app, load_queries
 from app.migrations import apply_migrations
-from app.settings import Settings, load_settings
+from app.runtime import Runtime
+from app.settings import JobSettings, Settings, load_settings
 from app.sql import SQL_DIR, SqlQueries
+from app.storage import LocalStorage, Storage
 
 
 class SingleConnection:
@@ -47,6 +52,29 @@ class SingleConnection:
         timeout: float | None = None,  # noqa: ASYNC109 - the pool's signature, unused here
     ) -> AsyncIterator[asyncpg.Connection]:
         yield self._conn
+
+
+def make_runtime(
+    connections: ConnectionSource,
+    sql: SqlQueries,
+    settings: Settings | JobSettings | None = None,
+    *,
+    storage: Storage | None = None,
+) -> Runtime:
+    """A runtime for code run outside an app (a worker, a stream): real connections and
+    SQL, local storage, no vendor clients. JobSettings alone stand for the defaults
+    around them."""
+    if not isinstance(settings, Settings):
+        settings = Settings(jobs=settings or JobSettings())
+    return Runtime(
+        settings=settings,
+        queries=sql,
+        connections=connections,
+        storage=storage or LocalStorage(settings.storage.upload_root),
+        clients=Clients(),
+        signing_secret=SigningSecret(),
+        job_events=JobEvents(),
+    )
 
 
 @pytest.fixture(scope="session")
@@ -93,6 +121,21 @@ async def conn(pool: asyncpg.Pool) -> AsyncIterator[asyncpg.Connection]:
             yield conn
         finally:
             await transaction.rollback()
+
+
+@pytest.fixture
+async def committed(pool: asyncpg.Pool) -> AsyncIterator[asyncpg.Pool]:
+    """The real pool, for tests whose work spans connections: their rows are committed,
+    so the job tables are emptied afterwards instead of rolled back."""
+    yield pool
+    async with pool.acquire() as conn:
+        await conn.execute("DELETE FROM schedule_runs")
+        await conn.execute("DELETE FROM jobs")
+
+
+@pytest.fixture(scope="session")
+def sql() -> SqlQueries:
+    return load_queries()
 
 
 @pytest.fixture

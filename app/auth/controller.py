@@ -8,7 +8,6 @@ from uuid import UUID
 
 import asyncpg
 from litestar import Controller, Request, delete, get, post
-from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
@@ -16,15 +15,13 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from app.auth.repository import ApiKeyRepository
 from app.auth.schemas import ApiKey, ApiKeyCreate, ApiKeyList, CreatedApiKey, Principal, StreamToken
 from app.auth.service import ApiKeyService
-from app.sql import SqlQueries
+from app.runtime import Runtime
 
 
 def provide_api_key_service(
-    db_connection: NamedDependency[asyncpg.Connection],
-    sql: NamedDependency[SqlQueries],
-    state: State,
+    db_connection: NamedDependency[asyncpg.Connection], runtime: NamedDependency[Runtime]
 ) -> ApiKeyService:
-    return ApiKeyService(ApiKeyRepository(db_connection, sql), state.signing_secret)
+    return ApiKeyService(ApiKeyRepository(db_connection, runtime.queries), runtime.signing_secret)
 
 
 _service = {"service": Provide(provide_api_key_service, sync_to_thread=False)}
@@ -65,8 +62,10 @@ class ApiKeyController(Controller):
     summary="Get a short-lived stream token",
 )
 async def issue_stream_token(
-    request: Request[Principal, Any, State], service: NamedDependency[ApiKeyService]
+    request: Request[Principal, Any, Any],
+    service: NamedDependency[ApiKeyService],
+    runtime: NamedDependency[Runtime],
 ) -> StreamToken:
     """A token for `?token=` on stream routes, with this key's scope, valid for minutes."""
-    ttl = timedelta(seconds=request.app.state.settings.api.stream_token_ttl_seconds)
+    ttl = timedelta(seconds=runtime.settings.api.stream_token_ttl_seconds)
     return await service.issue_stream_token(request.user, ttl)

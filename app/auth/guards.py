@@ -22,6 +22,7 @@ from app.auth.schemas import SCOPE_RANK, Principal, Scope
 from app.auth.service import ApiKeyService
 from app.db import acquire
 from app.log import SAFE_METHODS
+from app.runtime import runtime_of
 
 _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="optimizer"'}
 
@@ -61,9 +62,9 @@ async def _authenticate(
     token = connection.query_params.get("token") if access.stream and key is None else None
     if key is None and token is None:
         raise NotAuthorizedException("Missing API key", headers=_CHALLENGE)
-    state = connection.app.state
-    async with acquire(state.connections) as conn:
-        service = ApiKeyService(ApiKeyRepository(conn, state.queries), state.signing_secret)
+    runtime = runtime_of(connection.app)
+    async with acquire(runtime.connections) as conn:
+        service = ApiKeyService(ApiKeyRepository(conn, runtime.queries), runtime.signing_secret)
         if key is not None:
             return await service.authenticate(key)
         return await service.authenticate_stream_token(token or "")

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import phonenumbers
 import polars as pl
+from polars.expr.whenthen import ChainedThen, Then
 
 from app.files.csv_safety import inert
 from app.phones.normalize import PHONE_HEADERS, header_key, with_normalized
@@ -146,13 +147,17 @@ def _outcome(phone: pl.Expr, reason: pl.Expr, lists: Lists, filters: Filters) ->
         (filters.include_main_database and phone.is_in(lists.main_database.implode()), "seen"),
         (phone.is_in(lists.whitelist.implode()), "whitelisted"),
     ]
-    expr: pl.Expr | pl.When | pl.Then | None = None
+    chain: Then | ChainedThen | None = None
     for condition, label in rules:
         if condition is False:
             continue
-        expr = (pl.when(condition) if expr is None else expr.when(condition)).then(pl.lit(label))
-    assert expr is not None
-    return expr.otherwise(pl.lit("clean"))
+        outcome = pl.lit(label)
+        if chain is None:
+            chain = pl.when(condition).then(outcome)
+        else:
+            chain = chain.when(condition).then(outcome)
+    assert chain is not None  # the whitelist rule is always there
+    return chain.otherwise(pl.lit("clean"))
 
 
 def classify(

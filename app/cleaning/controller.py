@@ -6,20 +6,20 @@ from uuid import UUID
 
 import asyncpg
 from litestar import Controller, get, post
-from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery
 from litestar.response import Stream
 from litestar.status_codes import HTTP_200_OK
 
-from app.cleaning.jobs import JOB_KIND, KIND, result_key
+from app.cleaning.jobs import KIND
 from app.cleaning.repository import CleaningRepository
 from app.cleaning.schemas import CleaningStats
-from app.errors import NotFoundError
-from app.files.controller import FileKind, csv_download, provide_file_service
+from app.cleaning.service import CleaningService
+from app.files.controller import FileKind, csv_download
+from app.files.repository import FileRepository
 from app.files.schemas import ProcessingStarted
 from app.files.service import FileService
-from app.sql import SqlQueries
+from app.runtime import Runtime
 
 CLEANING = FileKind(
     name=KIND,
@@ -33,29 +33,27 @@ CLEANING = FileKind(
 )
 
 
-class StatsNotFoundError(NotFoundError):
-    detail = "Stats not found (the file is unknown or not processed yet)"
-
-
-def provide_cleaning_repository(
-    db_connection: NamedDependency[asyncpg.Connection], sql: NamedDependency[SqlQueries]
-) -> CleaningRepository:
-    return CleaningRepository(db_connection, sql)
+def provide_cleaning_service(
+    db_connection: NamedDependency[asyncpg.Connection], runtime: NamedDependency[Runtime]
+) -> CleaningService:
+    return CleaningService(
+        FileService(FileRepository(db_connection, runtime.queries), runtime.storage),
+        CleaningRepository(db_connection, runtime.queries),
+        max_attempts=runtime.settings.jobs.max_attempts,
+    )
 
 
 class CleaningController(Controller):
     tags = ("cleaning",)
     dependencies = {  # noqa: RUF012 - Litestar's own attribute
-        "files": Provide(provide_file_service, sync_to_thread=False),
-        "cleaning": Provide(provide_cleaning_repository, sync_to_thread=False),
+        "cleaning": Provide(provide_cleaning_service, sync_to_thread=False)
     }
 
     @post("/{file_id:uuid}/process", status_code=HTTP_200_OK, summary="Clean an upload")
     async def process(
         self,
         file_id: FromPath[UUID],
-        files: NamedDependency[FileService],
-        state: State,
+        cleaning: NamedDependency[CleaningService],
         include_blacklist: FromQuery[bool] = False,
         include_monitor: FromQuery[bool] = False,
         include_conversion: FromQuery[bool] = False,
@@ -70,34 +68,19 @@ class CleaningController(Controller):
             "include_main_database": include_main_database,
             "annotate": annotate,
         }
-        record = await files.start_processing(
-            KIND,
-            file_id,
-            job_kind=JOB_KIND,
-            options=options,
-            max_attempts=state.settings.jobs.max_attempts,
-        )
-        assert record.job_id is not None
-        return ProcessingStarted(
-            ok=True, file_id=file_id, status="processing", job_id=record.job_id
-        )
+        return await cleaning.process(file_id, options)
 
     @get("/{file_id:uuid}/stats", summary="Counts of the last cleaning run")
     async def stats(
-        self, file_id: FromPath[UUID], cleaning: NamedDependency[CleaningRepository]
+        self, file_id: FromPath[UUID], cleaning: NamedDependency[CleaningService]
     ) -> CleaningStats:
         """The old keys plus removed_duplicates and removed_invalid."""
-        found = await cleaning.stats(file_id)
-        if found is None:
-            raise StatsNotFoundError
-        return found
+        return await cleaning.stats(file_id)
 
     @get("/{file_id:uuid}/download-annotated", summary="Every row with its outcome")
     async def download_annotated(
-        self, file_id: FromPath[UUID], files: NamedDependency[FileService]
+        self, file_id: FromPath[UUID], cleaning: NamedDependency[CleaningService]
     ) -> Stream:
         """Every input row with `outcome` and `reason` (when processed with annotate=true)."""
-        record, stream = await files.download(
-            KIND, file_id, result_key=result_key(file_id, annotated=True)
-        )
+        record, stream = await cleaning.annotated(file_id)
         return csv_download(stream, f"annotated_{record.original_filename}")

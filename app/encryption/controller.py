@@ -6,16 +6,16 @@ from typing import Literal
 from uuid import UUID
 
 from litestar import Controller, post
-from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery
 from litestar.status_codes import HTTP_200_OK
 
-from app.encryption.jobs import JOB_KIND, KIND
+from app.encryption.jobs import ENCRYPTION_JOB, KIND
 from app.files.controller import FileKind, provide_file_service
 from app.files.schemas import ProcessingStarted
 from app.files.service import FileService
 from app.integrations import requires
+from app.runtime import Runtime
 
 NEEDS_KEY = requires("encryption", "AES_KEY (url-safe base64 of 32 bytes)")
 
@@ -42,19 +42,16 @@ class EncryptionController(Controller):
         self,
         file_id: FromPath[UUID],
         files: NamedDependency[FileService],
-        state: State,
+        runtime: NamedDependency[Runtime],
         mode: FromQuery[Literal["encrypt", "decrypt"]] = "encrypt",
     ) -> ProcessingStarted:
         """Every row becomes `original,token` (or `token,phone` with mode=decrypt); a row
         that cannot be done says why after `#error:`."""
         record = await files.start_processing(
-            KIND,
+            ENCRYPTION_JOB.file_kind,
             file_id,
-            job_kind=JOB_KIND,
+            job_kind=ENCRYPTION_JOB.job_kind,
             options={"mode": mode},
-            max_attempts=state.settings.jobs.max_attempts,
+            max_attempts=runtime.settings.jobs.max_attempts,
         )
-        assert record.job_id is not None
-        return ProcessingStarted(
-            ok=True, file_id=file_id, status="processing", job_id=record.job_id
-        )
+        return ProcessingStarted.of(record)

@@ -2,31 +2,21 @@
 
 from __future__ import annotations
 
-import asyncio
-import tempfile
 from pathlib import Path
-from typing import Any, Literal
-from uuid import UUID
+from typing import Literal
 
 import polars as pl
 
-from app.db import acquire
 from app.encryption.crypto import PhoneCipher, looks_like_token
 from app.files.csv_safety import inert
-from app.files.repository import FileRepository
-from app.files.service import FileChangedError, FileService
-from app.jobs.worker import JobContext, JobFailedError
+from app.files.jobs import FileJob, FileResult, FileRun
+from app.jobs.kinds import JobFailedError
 from app.phones.normalize import with_normalized
 
 KIND = "encryption"
-JOB_KIND = "encryption.process"
 # A row that cannot be done still gets its line: the reason after this mark, which no
 # token or phone can contain.
 ERROR_MARK = "#error:"
-
-
-def result_key(file_id: UUID) -> str:
-    return f"processed/{KIND}/{file_id}.csv"
 
 
 def _first_column(path: Path, delimiter: str) -> pl.Series:
@@ -75,42 +65,33 @@ def transform(
     return frame.with_columns(inert(pl.col("original"), phone=True).alias("original"))
 
 
-async def process_encryption(context: JobContext, payload: dict[str, Any]) -> None:
-    assert context.storage is not None
-    assert context.settings is not None
-    if context.settings.encryption is None:
-        raise JobFailedError("encryption is not configured: set AES_KEY")
-    cipher = PhoneCipher(context.settings.encryption.key_bytes())
-    mode = "decrypt" if payload.get("mode") == "decrypt" else "encrypt"
-    file_id = UUID(payload["file_id"])
-    async with acquire(context.connections) as conn:
-        record = await FileRepository(conn, context.sql).get(KIND, file_id)
-    if record is None or record.raw_key is None:
-        raise FileChangedError("The file was deleted")
-    await context.progress(0, 3, f"{mode}ing")
-    with tempfile.TemporaryDirectory(prefix="optimizer-encrypt-") as folder:
-        out = Path(folder) / "out.csv"
-        async with context.storage.local_copy(record.raw_key) as raw:
-            code = context.settings.phones.default_calling_code
-            try:
-                frame = await asyncio.to_thread(
-                    transform, raw, record.delimiter or ",", mode, cipher, code
-                )
-            except pl.exceptions.PolarsError as exc:
-                raise JobFailedError(
-                    "The file could not be read as CSV (check its quoting and delimiter)"
-                ) from exc
-        await asyncio.to_thread(frame.write_csv, out, include_header=False)
-        await context.progress(1, 3, "storing")
-        await context.storage.put_file(result_key(file_id), out)
-    done = frame.filter(~pl.col("result").str.starts_with(ERROR_MARK)).height
-    async with acquire(context.connections) as conn:
-        await FileService(FileRepository(conn, context.sql)).finish_processing(
-            file_id,
-            job_id=context.job.id,
-            owner=context.owner,
-            result_key=result_key(file_id),
+class EncryptionJob(FileJob[PhoneCipher, FileResult]):
+    file_kind = KIND
+    job_kind = "encryption.process"
+
+    async def prepare(self, run: FileRun) -> PhoneCipher:
+        encryption = run.runtime.settings.encryption
+        if encryption is None:
+            raise JobFailedError("encryption is not configured: set AES_KEY")
+        return PhoneCipher(encryption.key_bytes())
+
+    def compute(self, run: FileRun, prepared: PhoneCipher) -> FileResult:
+        mode: Literal["encrypt", "decrypt"] = (
+            "decrypt" if run.payload.get("mode") == "decrypt" else "encrypt"
+        )
+        code = run.runtime.settings.phones.default_calling_code
+        delimiter = run.record.delimiter or ","
+        frame = transform(run.require_source(), delimiter, mode, prepared, code)
+        out = run.folder / "out.csv"
+        frame.write_csv(out, include_header=False)
+        done = frame.filter(~pl.col("result").str.starts_with(ERROR_MARK)).height
+        return FileResult(
+            key=self.result_key(run.file_id),
+            path=out,
             total=frame.height,
             clean=done,
+            message=f"{done} of {frame.height} rows {mode}ed",
         )
-    await context.progress(3, 3, f"{done} of {frame.height} rows {mode}ed")
+
+
+ENCRYPTION_JOB = EncryptionJob()

@@ -1,31 +1,29 @@
 """Database exports: `COPY … TO STDOUT` into a file, formula cells escaped, into storage.
 
-They run as jobs: a failed export is 'failed' with its error, never 'pending' forever.
+They run as jobs on the file-job template: a failed export is 'failed' with its error,
+never 'pending' forever.
 """
 
 from __future__ import annotations
 
-import asyncio
-import tempfile
 import uuid
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 from uuid import UUID
 
 import polars as pl
 
 from app.db import acquire
-from app.errors import BadRequestError
+from app.errors import BadRequestError, NotFoundError
 from app.exports.repository import EXPORTABLE, ExportRepository
+from app.exports.schemas import ExportRecord, ExportStarted, ExportView
 from app.files.csv_safety import inert
-from app.files.repository import FileRepository
-from app.files.schemas import FileRecord
-from app.files.service import FileChangedError, FileService
-from app.jobs.worker import JobContext
+from app.files.jobs import FileJob, FileResult, FileRun
+from app.files.schemas import ProcessingStarted
+from app.files.service import FileService
 
 KIND = "db_export"
-JOB_KIND = "exports.table"
 
 
 class UnknownTableError(BadRequestError):
@@ -33,6 +31,10 @@ class UnknownTableError(BadRequestError):
         super().__init__(
             f"Table {table!r} cannot be exported; choose one of: {', '.join(EXPORTABLE)}"
         )
+
+
+class NoExportError(NotFoundError):
+    detail = "No export of this table yet"
 
 
 def check_table(table: str | None) -> str:
@@ -49,56 +51,76 @@ def escape_formulas(source: Path, target: Path) -> None:
     frame.select(cells).sink_csv(target, engine="streaming")
 
 
-async def start_export(files: FileRepository, table: str, *, max_attempts: int) -> FileRecord:
-    """A files row named `{table}_{timestamp}.csv`, and the job that fills it."""
-    stamp = datetime.now(UTC).strftime("%Y%m%d_%H%M%S")
-    async with files.transaction():
-        record = await files.insert(
-            id=uuid.uuid4(),
-            kind=KIND,
-            original_filename=f"{table}_{stamp}.csv",
-            raw_key=None,
-            size_bytes=None,
-            record_count_total=None,
-            encoding=None,
-            delimiter=None,
-        )
-        await ExportRepository(files.conn, files.sql).record(record.id, table)
-        return await FileService(files).start_processing(
-            KIND,
-            record.id,
-            job_kind=JOB_KIND,
-            options={"table": table},
-            from_statuses=("uploaded",),
-            max_attempts=max_attempts,
-        )
+class ExportJob(FileJob[Path, FileResult]):
+    """COPY out (prepare, on the loop), escape (compute, in a thread), store."""
 
+    file_kind = KIND
+    job_kind = "exports.table"
 
-async def export_table(context: JobContext, payload: dict[str, Any]) -> None:
-    """The job: COPY out, escape, store, done."""
-    assert context.storage is not None
-    file_id = UUID(payload["file_id"])
-    table = check_table(payload["table"])
-    key = f"exports/{file_id}.csv"
-    with tempfile.TemporaryDirectory(prefix="optimizer-export-") as folder:
-        raw, escaped = Path(folder) / "raw.csv", Path(folder) / "export.csv"
-        async with acquire(context.connections) as conn:
-            await ExportRepository(conn, context.sql).copy_table(table, raw)
-        await context.progress(1, 3, "escaping")
-        await asyncio.to_thread(escape_formulas, raw, escaped)
-        await context.progress(2, 3, "storing")
-        await context.storage.put_file(key, escaped)
-    async with acquire(context.connections) as conn:
-        files = FileService(FileRepository(conn, context.sql), context.storage)
-        try:
-            await files.finish_processing(
-                file_id,
-                job_id=context.job.id,
-                owner=context.owner,
-                result_key=key,
-                total=0,
-                clean=0,
+    async def prepare(self, run: FileRun) -> Path:
+        raw = run.folder / "raw.csv"
+        async with acquire(run.runtime.connections) as conn:
+            await ExportRepository(conn, run.runtime.queries).copy_table(
+                check_table(run.payload["table"]), raw
             )
-        except FileChangedError:
-            await context.storage.delete(key)
-            raise
+        return raw
+
+    def compute(self, run: FileRun, prepared: Path) -> FileResult:
+        escaped = run.folder / "export.csv"
+        escape_formulas(prepared, escaped)
+        return FileResult(
+            key=self.result_key(run.file_id), path=escaped, total=0, clean=0, message="exported"
+        )
+
+
+EXPORT_JOB = ExportJob()
+
+
+class ExportService:
+    def __init__(self, files: FileService, exports: ExportRepository, *, max_attempts: int) -> None:
+        self._files = files
+        self._exports = exports
+        self._max_attempts = max_attempts
+
+    async def start(self, table_name: str | None) -> ExportStarted:
+        """A files row named `{table}_{timestamp}.csv`, and the job that fills it."""
+        table = check_table(table_name)
+        stamp = datetime.now(UTC).strftime("%Y%m%d_%H%M%S")
+        async with self._exports.transaction():
+            created = await self._files.create(KIND, f"{table}_{stamp}.csv", uuid.uuid4())
+            await self._exports.record(created.id, table)
+            record = await self._files.start_processing(
+                KIND,
+                created.id,
+                job_kind=EXPORT_JOB.job_kind,
+                options={"table": table},
+                from_statuses=("uploaded",),
+                max_attempts=self._max_attempts,
+            )
+        started = ProcessingStarted.of(record)
+        return ExportStarted(
+            file_id=record.id, table_name=table, status="processing", job_id=started.job_id
+        )
+
+    async def latest(self, table_name: str | None) -> ExportView:
+        """Status pending, completed or failed (with its error); "none" before the first."""
+        table = check_table(table_name)
+        record = await self._exports.latest(table)
+        return (
+            ExportView(table_name=table, status="none") if record is None else ExportView.of(record)
+        )
+
+    async def download(
+        self, table_name: str | None, export_id: UUID | None
+    ) -> tuple[ExportRecord, AsyncIterator[bytes]]:
+        record: ExportRecord | None
+        if export_id is not None:
+            record = await self._exports.get(export_id)
+        elif table_name is not None:
+            record = await self._exports.latest(check_table(table_name))
+        else:
+            raise BadRequestError("Give table_name or export_id")
+        if record is None:
+            raise NoExportError
+        _, stream = await self._files.download(KIND, record.id)
+        return record, stream

@@ -9,8 +9,7 @@ from urllib.parse import quote
 from uuid import UUID
 
 import asyncpg
-from litestar import Request, get, post
-from litestar.datastructures import State
+from litestar import get, post
 from litestar.di import NamedDependency, Provide
 from litestar.enums import RequestEncodingType
 from litestar.handlers import HTTPRouteHandler
@@ -24,7 +23,7 @@ from app.errors import BadRequestError
 from app.files.repository import FileRepository
 from app.files.schemas import Done, FileItem, FileList, FileStatus, FileUpload, UploadReceipt
 from app.files.service import FileService, store_upload
-from app.sql import SqlQueries
+from app.runtime import Runtime
 from app.storage import CHUNK_BYTES
 
 STATUSES = frozenset(get_args(FileStatus))
@@ -46,11 +45,9 @@ class FileKind:
 
 
 def provide_file_service(
-    db_connection: NamedDependency[asyncpg.Connection],
-    sql: NamedDependency[SqlQueries],
-    state: State,
+    db_connection: NamedDependency[asyncpg.Connection], runtime: NamedDependency[Runtime]
 ) -> FileService:
-    return FileService(FileRepository(db_connection, sql), state.storage)
+    return FileService(FileRepository(db_connection, runtime.queries), runtime.storage)
 
 
 def parse_statuses(raw: str | None) -> list[str]:
@@ -106,18 +103,18 @@ def _upload_route(kind: FileKind) -> HTTPRouteHandler:
     )
     async def upload(
         data: Annotated[FileUpload, Body(media_type=RequestEncodingType.MULTI_PART)],
-        request: Request[Any, Any, State],
+        runtime: NamedDependency[Runtime],
     ) -> UploadReceipt:
         """Multipart field `file`. Sniffed (encoding, delimiter), stored as UTF-8."""
-        state = request.app.state
         try:
             name = data.file.filename or "upload.csv"
-            stored = await store_upload(state.storage, kind.name, name, upload_chunks(data))
+            stored = await store_upload(runtime.storage, kind.name, name, upload_chunks(data))
         finally:
             await data.file.close()
-        # A connection only for the insert: a slow upload must not hold one meanwhile.
-        async with acquire(state.connections) as conn:
-            service = FileService(FileRepository(conn, state.queries), state.storage)
+        # A connection only for the insert, not the request's: storing a large upload
+        # (to S3, say) must not hold one meanwhile.
+        async with acquire(runtime.connections) as conn:
+            service = FileService(FileRepository(conn, runtime.queries), runtime.storage)
             record = await service.record_upload(stored)
         return UploadReceipt(
             id=record.id,

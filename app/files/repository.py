@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import builtins
+from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
@@ -17,6 +19,7 @@ class FileRepository(Repository):
         "list_files",
         "start_file_processing",
         "finish_file_processing",
+        "fail_file_processing",
         "mark_file_processed",
         "archive_file",
         "delete_file",
@@ -30,7 +33,7 @@ class FileRepository(Repository):
     async def get(self, kind: str, file_id: UUID) -> FileRecord | None:
         return await self._fetch_one("get_file", FileRecord, id=file_id, kind=kind)
 
-    async def list(self, kind: str, statuses: list[str]) -> list[FileRecord]:
+    async def list(self, kind: str, statuses: Sequence[str]) -> builtins.list[FileRecord]:
         return await self._fetch_all("list_files", FileRecord, kind=kind, statuses=statuses)
 
     async def start_processing(
@@ -40,7 +43,7 @@ class FileRepository(Repository):
         *,
         job_id: UUID,
         options: dict[str, Any],
-        from_statuses: list[str],
+        from_statuses: Sequence[str],
     ) -> FileRecord | None:
         return await self._fetch_one(
             "start_file_processing",
@@ -61,7 +64,7 @@ class FileRepository(Repository):
         result_key: str,
         total: int,
         clean: int,
-        extra_keys: list[str],
+        extra_keys: Sequence[str],
     ) -> FileRecord | None:
         return await self._fetch_one(
             "finish_file_processing",
@@ -74,6 +77,11 @@ class FileRepository(Repository):
             record_count_clean=clean,
             extra_keys=extra_keys,
         )
+
+    async def fail_processing(self, *, job_id: UUID, error: str) -> bool:
+        """The file `job_id` was processing fails with `error`; False if none was."""
+        failed = await self._fetch_value("fail_file_processing", job_id=job_id, error=error)
+        return failed is not None
 
     async def mark_processed(
         self, file_id: UUID, *, result_key: str, total: int, clean: int

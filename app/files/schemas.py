@@ -59,9 +59,7 @@ class FileItem(msgspec.Struct, frozen=True):
 
     @classmethod
     def of(cls, record: FileRecord) -> FileItem:
-        return cls(
-            **{field: getattr(record, field) for field in cls.__struct_fields__}  # type: ignore[arg-type]
-        )
+        return cls(**{field: getattr(record, field) for field in cls.__struct_fields__})
 
 
 class FileList(msgspec.Struct, frozen=True):
@@ -95,6 +93,13 @@ class ProcessingStarted(msgspec.Struct, frozen=True):
     file_id: UUID
     status: Literal["processing"]
     job_id: UUID
+
+    @classmethod
+    def of(cls, record: FileRecord) -> ProcessingStarted:
+        """For a record that has just started processing (so it has its job)."""
+        if record.job_id is None:
+            raise ValueError("the file has no job: it is not processing")
+        return cls(ok=True, file_id=record.id, status="processing", job_id=record.job_id)
 
 
 @dataclass

@@ -3,7 +3,7 @@
 uploaded -> processing -> processed | failed, and archived from any state. Processing
 starts in the same transaction that queues the job doing it, so a file is never
 'processing' without a job, nor a job queued for a file that did not change state; a
-job's final failure fails its file (in the job's own SQL).
+job's final failure fails its file (`fail_file`, the file jobs' failure hook).
 """
 
 from __future__ import annotations
@@ -18,9 +18,12 @@ from app.errors import BadRequestError, ConflictError, NotFoundError
 from app.files.repository import FileRepository
 from app.files.schemas import FileRecord
 from app.files.sniff import SNIFF_BYTES, LineCounter, sniff, to_utf8
+from app.jobs.kinds import JobFailedError
 from app.jobs.repository import JobRepository
-from app.jobs.worker import JobFailedError
 from app.storage import Storage, StoredObjectMissingError
+
+# Not the parser's message: it quotes rows of the file, phone numbers included.
+UNREADABLE_CSV = "The file could not be read as CSV (check its quoting and delimiter)"
 
 
 class FileMissingError(NotFoundError):
@@ -106,10 +109,9 @@ async def store_upload(
 
 
 class FileService:
-    def __init__(self, repository: FileRepository, storage: Storage | None = None) -> None:
+    def __init__(self, repository: FileRepository, storage: Storage) -> None:
         self._repository = repository
-        # Only the state changes (start, finish, archive) need no storage.
-        self._storage: Storage = storage  # type: ignore[assignment]
+        self._storage = storage
 
     async def record_upload(self, stored: StoredUpload) -> FileRecord:
         """The row of a stored upload; if it cannot be written, the object goes too."""
@@ -127,6 +129,20 @@ class FileService:
         except BaseException:
             await self._storage.delete(stored.key)
             raise
+
+    async def create(self, kind: str, filename: str, file_id: UUID) -> FileRecord:
+        """A file the service makes itself (an export): no upload, 'uploaded' until its
+        job starts."""
+        return await self._repository.insert(
+            id=file_id,
+            kind=kind,
+            original_filename=filename,
+            raw_key=None,
+            size_bytes=None,
+            record_count_total=None,
+            encoding=None,
+            delimiter=None,
+        )
 
     async def list(self, kind: str, statuses: list[str]) -> list[FileRecord]:
         return await self._repository.list(kind, statuses)

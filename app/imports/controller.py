@@ -2,37 +2,47 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
-from litestar import Controller, Request, get, post
-from litestar.datastructures import State
+import asyncpg
+from litestar import Controller, get, post
+from litestar.di import NamedDependency, Provide
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Stream
 from litestar.status_codes import HTTP_200_OK
 
 from app.db import acquire
-from app.errors import BadRequestError, NotFoundError
+from app.errors import BadRequestError
 from app.files.controller import csv_download, upload_chunks
 from app.files.repository import FileRepository
 from app.files.schemas import FileUpload
-from app.files.service import FileMissingError, FileService, store_upload
+from app.files.service import store_upload
 from app.imports.repository import ImportRepository
 from app.imports.schemas import BlacklistImported, ImportHistory, ImportResult, Target
-from app.imports.service import ImportOutcome, ImportService
+from app.imports.service import BLACKLIST_KIND, MANUAL_KIND, ImportOutcome, ImportService
+from app.runtime import Runtime
 
-MANUAL_KIND = "manual_import"
-BLACKLIST_KIND = "blacklist_import"
 TARGETS = ("blacklist", "whitelist", "monitor")
 
 
-class ImportNotFoundError(NotFoundError):
-    detail = "Import not found"
+def _service(conn: asyncpg.Connection, runtime: Runtime) -> ImportService:
+    return ImportService(
+        ImportRepository(conn, runtime.queries),
+        FileRepository(conn, runtime.queries),
+        runtime.storage,
+    )
+
+
+def provide_import_service(
+    db_connection: NamedDependency[asyncpg.Connection], runtime: NamedDependency[Runtime]
+) -> ImportService:
+    return _service(db_connection, runtime)
 
 
 async def _import(
-    request: Request[Any, Any, State],
+    runtime: Runtime,
     data: FileUpload,
     *,
     kind: str,
@@ -40,33 +50,30 @@ async def _import(
     required: tuple[str, ...],
     defaults: dict[str, str] | None = None,
 ) -> ImportOutcome:
-    state = request.app.state
     try:
         name = data.file.filename or "import.csv"
-        stored = await store_upload(state.storage, kind, name, upload_chunks(data))
+        stored = await store_upload(runtime.storage, kind, name, upload_chunks(data))
     finally:
         await data.file.close()
     try:
-        async with acquire(state.connections) as conn:
-            service = ImportService(
-                ImportRepository(conn, state.queries),
-                FileRepository(conn, state.queries),
-                state.storage,
-            )
-            return await service.run(
+        # A connection only once the upload is stored, not the request's: storing a
+        # large upload must not hold one meanwhile.
+        async with acquire(runtime.connections) as conn:
+            return await _service(conn, runtime).run(
                 stored,
                 target=target,
                 required=required,
-                default_code=state.settings.phones.default_calling_code,
+                default_code=runtime.settings.phones.default_calling_code,
                 **(defaults or {}),
             )
     except BaseException:
-        await state.storage.delete(stored.key)
+        await runtime.storage.delete(stored.key)
         raise
 
 
 class ImportController(Controller):
     tags = ("imports",)
+    dependencies = {"imports": Provide(provide_import_service, sync_to_thread=False)}  # noqa: RUF012
 
     @post(
         "/db-manual-update/import",
@@ -77,7 +84,7 @@ class ImportController(Controller):
     async def manual_import(
         self,
         data: Annotated[FileUpload, Body(media_type=RequestEncodingType.MULTI_PART)],
-        request: Request[Any, Any, State],
+        runtime: NamedDependency[Runtime],
         target: FromQuery[str],
     ) -> ImportResult:
         """Columns phone, reason, source (and os version, user agent, ip); every row gets
@@ -85,7 +92,7 @@ class ImportController(Controller):
         if target not in TARGETS:
             raise BadRequestError("target must be blacklist, whitelist or monitor")
         outcome = await _import(
-            request,
+            runtime,
             data,
             kind=MANUAL_KIND,
             target=target,  # type: ignore[arg-type]
@@ -101,29 +108,16 @@ class ImportController(Controller):
         )
 
     @get("/db-manual-update/history", summary="The 50 newest imports")
-    async def history(self, request: Request[Any, Any, State]) -> ImportHistory:
+    async def history(self, imports: NamedDependency[ImportService]) -> ImportHistory:
         """Newest first, with their counts."""
-        state = request.app.state
-        async with acquire(state.connections) as conn:
-            return ImportHistory(items=await ImportRepository(conn, state.queries).history())
+        return ImportHistory(items=await imports.history())
 
     @get("/db-manual-update/{import_id:uuid}/download", summary="An import's result file")
     async def download(
-        self, import_id: FromPath[UUID], request: Request[Any, Any, State]
+        self, import_id: FromPath[UUID], imports: NamedDependency[ImportService]
     ) -> Stream:
         """`phone,result`, one line per input row, repeats included."""
-        state = request.app.state
-        async with acquire(state.connections) as conn:
-            files = FileService(FileRepository(conn, state.queries), state.storage)
-            # Both kinds of import are in the history, so both download here.
-            for kind in (MANUAL_KIND, BLACKLIST_KIND):
-                try:
-                    record, stream = await files.download(kind, import_id)
-                    break
-                except FileMissingError:
-                    continue
-            else:
-                raise ImportNotFoundError
+        record, stream = await imports.download(import_id)
         return csv_download(stream, f"result_{record.original_filename}")
 
     @post(
@@ -135,14 +129,14 @@ class ImportController(Controller):
     async def blacklist_import(
         self,
         data: Annotated[FileUpload, Body(media_type=RequestEncodingType.MULTI_PART)],
-        request: Request[Any, Any, State],
+        runtime: NamedDependency[Runtime],
     ) -> BlacklistImported:
         """Into the blacklist (the old service wrote to monitor). Needs custom_variable_1
         (or phone); reason and source default to CSV_IMPORT."""
         if not (data.file.filename or "").lower().endswith(".csv"):
             raise BadRequestError("Only CSV files are supported")
         outcome = await _import(
-            request,
+            runtime,
             data,
             kind=BLACKLIST_KIND,
             target="blacklist",

@@ -8,20 +8,25 @@ from __future__ import annotations
 
 import asyncio
 import tempfile
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
+from uuid import UUID
 
 import polars as pl
 
-from app.errors import BadRequestError
+from app.errors import BadRequestError, NotFoundError
 from app.files.csv_safety import inert
 from app.files.repository import FileRepository
 from app.files.schemas import FileRecord
-from app.files.service import FileService, StoredUpload
+from app.files.service import UNREADABLE_CSV, FileMissingError, FileService, StoredUpload
 from app.imports.parse import ParsedImport, parse_import
 from app.imports.repository import ImportRepository
-from app.imports.schemas import Target
+from app.imports.schemas import ImportItem, Target
 from app.storage import Storage
+
+MANUAL_KIND = "manual_import"
+BLACKLIST_KIND = "blacklist_import"
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +43,11 @@ def result_key(kind: str, file_id: object) -> str:
 
 
 class UnreadableCsvError(BadRequestError):
-    detail = "The file could not be read as CSV (check its quoting and delimiter)"
+    detail = UNREADABLE_CSV
+
+
+class ImportNotFoundError(NotFoundError):
+    detail = "Import not found"
 
 
 class ImportService:
@@ -96,6 +105,20 @@ class ImportService:
             accepted=accepted,
             rejected=parsed.uploaded - accepted,
         )
+
+    async def history(self) -> list[ImportItem]:
+        return await self._imports.history()
+
+    async def download(self, import_id: UUID) -> tuple[FileRecord, AsyncIterator[bytes]]:
+        """An import's result file; both kinds of import are in the history, so both
+        download here."""
+        files = FileService(self._files, self._storage)
+        for kind in (MANUAL_KIND, BLACKLIST_KIND):
+            try:
+                return await files.download(kind, import_id)
+            except FileMissingError:
+                continue
+        raise ImportNotFoundError
 
     async def _parse(
         self, stored: StoredUpload, required: tuple[str, ...], default_code: str

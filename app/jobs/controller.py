@@ -7,31 +7,31 @@ from uuid import UUID
 
 import asyncpg
 from litestar import Controller, Request, get
-from litestar.datastructures import State
-from litestar.di import NamedDependency
+from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath
 from litestar.response import ServerSentEvent
 
-from app.db import acquire
 from app.jobs.repository import JobRepository
 from app.jobs.schemas import JobView
-from app.jobs.service import get_job_view, job_event_stream
-from app.sql import SqlQueries
+from app.jobs.service import JobService, job_event_stream
+from app.runtime import Runtime
+
+
+def provide_job_service(
+    db_connection: NamedDependency[asyncpg.Connection], runtime: NamedDependency[Runtime]
+) -> JobService:
+    return JobService(JobRepository(db_connection, runtime.queries))
 
 
 class JobController(Controller):
     path = "/jobs"
     tags = ("jobs",)
+    dependencies = {"jobs": Provide(provide_job_service, sync_to_thread=False)}  # noqa: RUF012
 
     @get("/{job_id:uuid}", summary="A job's state and progress")
-    async def get_job(
-        self,
-        job_id: FromPath[UUID],
-        db_connection: NamedDependency[asyncpg.Connection],
-        sql: NamedDependency[SqlQueries],
-    ) -> JobView:
+    async def get_job(self, job_id: FromPath[UUID], jobs: NamedDependency[JobService]) -> JobView:
         """Status, attempts, progress (done of total, with a message) and the last error."""
-        return await get_job_view(JobRepository(db_connection, sql), job_id)
+        return await jobs.get(job_id)
 
     @get(
         "/{job_id:uuid}/events",
@@ -39,22 +39,19 @@ class JobController(Controller):
         opt={"stream": True},
     )
     async def job_events(
-        self, job_id: FromPath[UUID], request: Request[Any, Any, State]
+        self,
+        job_id: FromPath[UUID],
+        request: Request[Any, Any, Any],
+        jobs: NamedDependency[JobService],
+        runtime: NamedDependency[Runtime],
     ) -> ServerSentEvent:
         """`progress` events, then `done` or `failed`. Accepts `?token=` from /auth/stream-token."""
-        state = request.app.state
-        # Checked before streaming, so an unknown id is a plain 404, not an event.
-        async with acquire(state.connections) as conn:
-            await get_job_view(JobRepository(conn, state.queries), job_id)
-        return ServerSentEvent(
-            job_event_stream(
-                connections=state.connections,
-                sql=state.queries,
-                events=state.job_events,
-                job_id=job_id,
-                last_event_id=_last_event_id(request.headers.get("last-event-id", "")),
-            )
-        )
+        # Checked before streaming, so an unknown id is a plain 404, not an event. The
+        # request's connection is returned before the stream starts; the stream takes one
+        # per read (it may stay open for hours).
+        await jobs.get(job_id)
+        last_event_id = _last_event_id(request.headers.get("last-event-id", ""))
+        return ServerSentEvent(job_event_stream(runtime, job_id, last_event_id))
 
 
 def _last_event_id(header: str) -> int:

@@ -8,10 +8,11 @@ the worker. A lost connection is re-made with backoff; until then streams still 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 from collections import defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 
 import asyncpg
 
@@ -22,25 +23,41 @@ JOBS_QUEUED_CHANNEL = "optimizer_jobs_queued"
 
 
 class JobEvents:
-    """Per-job wake-ups for the streams following a job."""
+    """Per-job wake-ups for the streams following a job, and queued-job wake-ups for the
+    worker. `listening` says whether notifications arrive at all right now: while the
+    listener is (re)connecting, followers must poll instead of waiting for them."""
 
     def __init__(self) -> None:
         self._waiters: defaultdict[str, set[asyncio.Event]] = defaultdict(set)
+        self._on_queued: list[Callable[[], None]] = []
+        self.listening = False
 
     def notify(self, job_id: str) -> None:
         for event in self._waiters.get(job_id, ()):
             event.set()
 
-    async def wait(self, job_id: str, within: float) -> bool:
-        """True when the job changed within `within` seconds."""
+    def on_queued(self, callback: Callable[[], None]) -> None:
+        """Call `callback` whenever a job is queued anywhere (the worker looks for work)."""
+        self._on_queued.append(callback)
+
+    def queued(self, _job_id: str) -> None:
+        for callback in self._on_queued:
+            callback()
+
+    def set_listening(self, listening: bool) -> None:
+        self.listening = listening
+
+    @contextlib.contextmanager
+    def follow(self, job_id: str) -> Iterator[asyncio.Event]:
+        """An event set whenever the job changes, for as long as the context lasts.
+
+        A follower clears it *before* reading the job, so that a change between its read
+        and its wait is not lost.
+        """
         event = asyncio.Event()
         self._waiters[job_id].add(event)
         try:
-            async with asyncio.timeout(within):
-                await event.wait()
-            return True
-        except TimeoutError:
-            return False
+            yield event
         finally:
             self._waiters[job_id].discard(event)
             if not self._waiters[job_id]:
@@ -53,9 +70,15 @@ class PgListener:
     # How often an idle connection is checked, so a half-open one is noticed.
     PING_SECONDS = 30.0
 
-    def __init__(self, dsn: str, handlers: Mapping[str, Callable[[str], None]]) -> None:
+    def __init__(
+        self,
+        dsn: str,
+        handlers: Mapping[str, Callable[[str], None]],
+        on_listening: Callable[[bool], None] = lambda _listening: None,
+    ) -> None:
         self._dsn = dsn
         self._handlers = dict(handlers)
+        self._on_listening = on_listening
         self._stopping = asyncio.Event()
         self._failures = 0
 
@@ -84,6 +107,7 @@ class PgListener:
             for channel, handler in self._handlers.items():
                 await conn.add_listener(channel, _dispatch(handler))
             self._failures = 0
+            self._on_listening(True)
             log.info("listener_started", extra={"channels": len(self._handlers)})
             while not self._stopping.is_set():
                 ended = await _first(self._stopping, lost, within=self.PING_SECONDS)
@@ -93,6 +117,7 @@ class PgListener:
                     async with asyncio.timeout(self.PING_SECONDS):
                         await conn.execute("SELECT 1")
         finally:
+            self._on_listening(False)
             await conn.close(timeout=5)
 
 

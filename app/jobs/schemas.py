@@ -74,4 +74,6 @@ class JobId(msgspec.Struct, frozen=True):
 
 class JobOutcome(msgspec.Struct, frozen=True):
     id: UUID
+    kind: str
     status: JobStatus
+    error: str | None

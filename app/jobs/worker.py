@@ -1,9 +1,5 @@
-"""The worker: claims jobs, runs their handlers, keeps their leases, records the outcome.
-
-A job's handler is an async function `(context, payload) -> None`. It reports progress
-through the context; raising `JobFailedError` fails the job for good, any other
-exception is retried with backoff until the job's attempts run out.
-"""
+"""The worker: claims jobs, runs their kinds' handlers, keeps their leases, records the
+outcome (see `app.jobs.kinds` for what a handler may raise)."""
 
 from __future__ import annotations
 
@@ -15,54 +11,23 @@ import socket
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
-from app.db import ConnectionSource, acquire
+import asyncpg
+
+from app.db import acquire
+from app.jobs.kinds import JobContext, JobFailedError, JobKind, LeaseLostError
 from app.jobs.repository import JobRepository
-from app.jobs.schemas import Job
-from app.settings import JobSettings, Settings
-from app.sql import SqlQueries
-from app.storage import Storage
+from app.jobs.schemas import Job, JobOutcome
+from app.runtime import Runtime
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 # An attempt's outcome is written this many times (spread over half a lease) before
 # recovery is left to decide.
 OUTCOME_WRITE_ATTEMPTS = 5
-
-
-class JobFailedError(Exception):
-    """A failure that retrying cannot fix (bad input, a missing file): no more attempts."""
-
-
-class LeaseLostError(Exception):
-    """The job's lease lapsed and it may now run elsewhere; this attempt must stop."""
-
-
-@dataclass(frozen=True, slots=True)
-class JobContext:
-    """What a handler gets besides its payload."""
-
-    job: Job
-    connections: ConnectionSource
-    sql: SqlQueries
-    owner: str
-    storage: Storage | None = None
-    settings: Settings | None = None
-
-    async def progress(
-        self, done: int, total: int | None = None, message: str | None = None
-    ) -> None:
-        async with acquire(self.connections) as conn:
-            held = await JobRepository(conn, self.sql).report_progress(
-                self.job.id, owner=self.owner, done=done, total=total, message=message
-            )
-        if not held:
-            raise LeaseLostError(str(self.job.id))
-
-
-JobHandler = Callable[[JobContext, dict[str, Any]], Awaitable[None]]
 
 
 def worker_name() -> str:
@@ -78,22 +43,13 @@ class JobWorker:
     """
 
     def __init__(
-        self,
-        *,
-        connections: ConnectionSource,
-        sql: SqlQueries,
-        handlers: Mapping[str, JobHandler],
-        settings: JobSettings,
-        name: str | None = None,
-        storage: Storage | None = None,
-        app_settings: Settings | None = None,
+        self, runtime: Runtime, kinds: Mapping[str, JobKind], *, name: str | None = None
     ) -> None:
-        self._connections = connections
-        self._sql = sql
-        self._handlers = dict(handlers)
-        self._settings = settings
-        self._storage = storage
-        self._app_settings = app_settings
+        self._runtime = runtime
+        self._connections = runtime.connections
+        self._sql = runtime.queries
+        self._kinds = dict(kinds)
+        self._settings = runtime.settings.jobs
         self.name = name or worker_name()
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
@@ -108,7 +64,7 @@ class JobWorker:
         self._stopping.set()
 
     async def run(self) -> None:
-        log.info("job_worker_started", extra={"worker": self.name, "kinds": len(self._handlers)})
+        log.info("job_worker_started", extra={"worker": self.name, "kinds": len(self._kinds)})
         failures = 0
         try:
             while not self._stopping.is_set():
@@ -153,8 +109,10 @@ class JobWorker:
                 waiter.cancel()
 
     async def _recover(self) -> None:
-        async with acquire(self._connections) as conn:
+        async with acquire(self._connections) as conn, conn.transaction():
             recovered = await JobRepository(conn, self._sql).recover_expired()
+            for outcome in recovered:
+                await self._failed_for_good(conn, outcome)
         for outcome in recovered:
             log.warning(
                 "job_lease_expired", extra={"job_id": str(outcome.id), "now": outcome.status}
@@ -165,7 +123,7 @@ class JobWorker:
             async with acquire(self._connections) as conn:
                 job = await JobRepository(conn, self._sql).claim(
                     owner=self.name,
-                    kinds=sorted(self._handlers),
+                    kinds=sorted(self._kinds),
                     lease_seconds=self._settings.lease_seconds,
                 )
             if job is None:
@@ -175,27 +133,22 @@ class JobWorker:
             task.add_done_callback(self._running.pop)
 
     async def _execute(self, job: Job) -> None:
-        context = JobContext(
-            job=job,
-            connections=self._connections,
-            sql=self._sql,
-            owner=self.name,
-            storage=self._storage,
-            settings=self._app_settings,
-        )
+        context = JobContext(job=job, owner=self.name, runtime=self._runtime)
         work = asyncio.current_task()
         assert work is not None
         keeper = asyncio.create_task(self._keep_lease(job, work), name=f"lease-{job.id}")
         extra = {"job_id": str(job.id), "kind": job.kind, "attempt": job.attempts}
         log.info("job_started", extra=extra)
         try:
-            await self._handlers[job.kind](context, job.payload)
+            await self._kinds[job.kind].handler(context, job.payload)
         except asyncio.CancelledError:
             if keeper.done():  # the lease was lost: the job may already run elsewhere
                 log.warning("job_lease_lost", extra=extra)
                 return
             if self._stopping.is_set():
-                await self._record(job, lambda repo: repo.release(job.id, owner=self.name))
+                await self._record(
+                    job, lambda conn: self._jobs(conn).release(job.id, owner=self.name)
+                )
                 log.info("job_handed_back", extra=extra)
             raise
         except LeaseLostError:
@@ -206,7 +159,7 @@ class JobWorker:
             log.exception("job_attempt_failed", extra=extra)
             await self._fail(job, f"{type(exc).__name__}: {exc}", retryable=True)
         else:
-            await self._record(job, lambda repo: repo.complete(job.id, owner=self.name))
+            await self._record(job, lambda conn: self._jobs(conn).complete(job.id, owner=self.name))
             log.info("job_succeeded", extra=extra)
         finally:
             keeper.cancel()
@@ -215,24 +168,45 @@ class JobWorker:
 
     async def _fail(self, job: Job, error: str, *, retryable: bool) -> None:
         delay = _backoff(job.attempts, self._settings.retry_base_seconds, 300.0)
-        outcome = await self._record(
-            job,
-            lambda repo: repo.fail(
-                job.id, owner=self.name, error=error, retryable=retryable, retry_after_seconds=delay
-            ),
-        )
+
+        async def write(conn: asyncpg.Connection) -> JobOutcome | None:
+            async with conn.transaction():
+                outcome = await self._jobs(conn).fail(
+                    job.id,
+                    owner=self.name,
+                    error=error,
+                    retryable=retryable,
+                    retry_after_seconds=delay,
+                )
+                if outcome is not None:
+                    await self._failed_for_good(conn, outcome)
+                return outcome
+
+        outcome = await self._record(job, write)
         status = outcome.status if outcome else "lost"
         log.warning("job_failed", extra={"job_id": str(job.id), "kind": job.kind, "now": status})
 
-    async def _record(self, job: Job, action: Callable[[JobRepository], Awaitable[Any]]) -> Any:
+    def _jobs(self, conn: asyncpg.Connection) -> JobRepository:
+        return JobRepository(conn, self._sql)
+
+    async def _failed_for_good(self, conn: asyncpg.Connection, outcome: JobOutcome) -> None:
+        """The kind's hook for its subject (a file fails with its job), in the caller's
+        transaction. Kinds this process does not know have no hook here."""
+        kind = self._kinds.get(outcome.kind)
+        if outcome.status == "failed" and kind is not None and kind.on_failed is not None:
+            await kind.on_failed(conn, self._sql, outcome)
+
+    async def _record(
+        self, job: Job, action: Callable[[asyncpg.Connection], Awaitable[T]]
+    ) -> T | None:
         """Writes an attempt's outcome, retrying through a database blip while the lease
         lasts (after that, recovery decides). Shielded: a shutdown must not lose it."""
 
-        async def write() -> Any:
+        async def write() -> T | None:
             for attempt in range(1, OUTCOME_WRITE_ATTEMPTS + 1):
                 try:
                     async with acquire(self._connections) as conn:
-                        return await action(JobRepository(conn, self._sql))
+                        return await action(conn)
                 except Exception:
                     if attempt == OUTCOME_WRITE_ATTEMPTS:
                         log.exception("job_outcome_not_recorded", extra={"job_id": str(job.id)})
@@ -274,4 +248,5 @@ class JobWorker:
 
 def _backoff(attempt: int, base: float, cap: float) -> float:
     """Exponential with jitter, so that retries from many jobs do not arrive together."""
-    return min(cap, base * 2 ** max(attempt - 1, 0)) * random.uniform(0.5, 1.5)  # noqa: S311
+    delay: float = min(cap, base * 2 ** max(attempt - 1, 0))
+    return delay * random.uniform(0.5, 1.5)  # noqa: S311

@@ -121,7 +121,8 @@ class LiveEventConsumer:
         if not poll.done():
             poll.cancel()
             return []
-        return poll.result().get("Messages", [])
+        messages: list[dict[str, Any]] = poll.result().get("Messages", [])
+        return messages
 
     async def handle(self, messages: list[dict[str, Any]]) -> None:
         """Parse, store in one transaction, and only then delete from the queue."""

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import msgspec
-from litestar import Controller, Request, get
-from litestar.datastructures import State
+from litestar import Controller, get
+from litestar.di import NamedDependency
 
-from app.live_events.consumer import ConsumerStats
+from app.live_events.consumer import ConsumerStats, LiveEventConsumer
+from app.runtime import Runtime
 
 
 class ConsumerStatus(msgspec.Struct, frozen=True):
@@ -21,7 +20,9 @@ class LiveEventController(Controller):
     tags = ("live_events",)
 
     @get("/status", summary="The SQS consumer's counters")
-    async def status(self, request: Request[Any, Any, State]) -> ConsumerStatus:
+    async def status(self, runtime: NamedDependency[Runtime]) -> ConsumerStatus:
         """`enabled` is false (and `stats` null) when SQS_QUEUE_URL is not set."""
-        consumer = request.app.state.live_events
-        return ConsumerStatus(enabled=consumer is not None, stats=consumer and consumer.stats)
+        consumer = runtime.loops.find(LiveEventConsumer)
+        return ConsumerStatus(
+            enabled=consumer is not None, stats=consumer.stats if consumer else None
+        )

@@ -2,31 +2,29 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import asyncpg
-from litestar import Controller, Request, get, post
-from litestar.datastructures import State
-from litestar.di import NamedDependency
+from litestar import Controller, get, post
+from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK
 
-from app.errors import BadRequestError
-from app.phones.normalize import normalize_phone
 from app.phones.repository import PhoneRepository
 from app.phones.schemas import FindRecords, FoundRecords, PhoneStatus
-from app.sql import SqlQueries
+from app.phones.service import PhoneService
+from app.runtime import Runtime
 
 
-def _normalized(raw: str, request: Request[Any, Any, State]) -> str:
-    found = normalize_phone(raw, request.app.state.settings.phones.default_region)
-    if found.phone is None:
-        raise BadRequestError(f"Not a phone number ({found.reason})")
-    return found.phone
+def provide_phone_service(
+    db_connection: NamedDependency[asyncpg.Connection], runtime: NamedDependency[Runtime]
+) -> PhoneService:
+    return PhoneService(
+        PhoneRepository(db_connection, runtime.queries), runtime.settings.phones.default_region
+    )
 
 
 class PhoneController(Controller):
     tags = ("phones",)
+    dependencies = {"phones": Provide(provide_phone_service, sync_to_thread=False)}  # noqa: RUF012
 
     @post(
         "/find_records",
@@ -35,25 +33,14 @@ class PhoneController(Controller):
         summary="Traffic of a phone",
     )
     async def find_records(
-        self,
-        data: JSONBody[FindRecords],
-        request: Request[Any, Any, State],
-        db_connection: NamedDependency[asyncpg.Connection],
-        sql: NamedDependency[SqlQueries],
+        self, data: JSONBody[FindRecords], phones: NamedDependency[PhoneService]
     ) -> FoundRecords:
         """The Voluum traffic rows of one phone (any format), newest first (at most 10,000)."""
-        phone = _normalized(data.phone_number, request)
-        return FoundRecords(
-            results=await PhoneRepository(db_connection, sql).traffic_records(phone)
-        )
+        return FoundRecords(results=await phones.traffic(data.phone_number))
 
     @get("/phones/{phone:str}", summary="Where a number stands")
     async def lookup(
-        self,
-        phone: FromPath[str],
-        request: Request[Any, Any, State],
-        db_connection: NamedDependency[asyncpg.Connection],
-        sql: NamedDependency[SqlQueries],
+        self, phone: FromPath[str], phones: NamedDependency[PhoneService]
     ) -> PhoneStatus:
         """Its list (and who decided, why, since when), whether it was seen, its conversions."""
-        return await PhoneRepository(db_connection, sql).status(_normalized(phone, request))
+        return await phones.status(phone)

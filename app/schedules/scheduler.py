@@ -27,11 +27,13 @@ MAX_SLEEP_SECONDS = 30.0
 
 
 def last_tick(schedule: Schedule, now: datetime) -> datetime:
-    return croniter(schedule.cron, now).get_prev(datetime)
+    tick: datetime = croniter(schedule.cron, now).get_prev(datetime)
+    return tick
 
 
 def next_tick(schedule: Schedule, now: datetime) -> datetime:
-    return croniter(schedule.cron, now).get_next(datetime)
+    tick: datetime = croniter(schedule.cron, now).get_next(datetime)
+    return tick
 
 
 class Scheduler:

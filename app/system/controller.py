@@ -4,24 +4,23 @@ from __future__ import annotations
 
 import asyncpg
 from litestar import Controller, Response, get
-from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
 from litestar.status_codes import HTTP_200_OK, HTTP_503_SERVICE_UNAVAILABLE
 
 from app import __version__
-from app.sql import SqlQueries
+from app.runtime import Runtime
 from app.system.repository import SystemRepository
 from app.system.schemas import Health, Metrics, Readiness, ServiceInfo
-from app.system.service import check_readiness
+from app.system.service import SystemService, check_readiness
 
 # The only routes that answer without a key: probes and the service's name.
 PUBLIC = {"public": True}
 
 
-def provide_system_repository(
-    db_connection: NamedDependency[asyncpg.Connection], sql: NamedDependency[SqlQueries]
-) -> SystemRepository:
-    return SystemRepository(db_connection, sql)
+def provide_system_service(
+    db_connection: NamedDependency[asyncpg.Connection], runtime: NamedDependency[Runtime]
+) -> SystemService:
+    return SystemService(SystemRepository(db_connection, runtime.queries))
 
 
 class SystemController(Controller):
@@ -38,19 +37,17 @@ class SystemController(Controller):
         return Health()
 
     @get("/ready", summary="Readiness", opt=PUBLIC, security=[{}])
-    async def ready(self, state: State) -> Response[Readiness]:
+    async def ready(self, runtime: NamedDependency[Runtime]) -> Response[Readiness]:
         """503 until the database answers and every migration is applied."""
-        readiness = await check_readiness(
-            state.connections, state.queries, state.expected_migrations
-        )
+        readiness = await check_readiness(runtime)
         status = HTTP_200_OK if readiness.status == "ready" else HTTP_503_SERVICE_UNAVAILABLE
         return Response(readiness, status_code=status)
 
     @get(
         "/get-metrics",
         summary="List sizes",
-        dependencies={"repository": Provide(provide_system_repository, sync_to_thread=False)},
+        dependencies={"system": Provide(provide_system_service, sync_to_thread=False)},
     )
-    async def get_metrics(self, repository: NamedDependency[SystemRepository]) -> Metrics:
+    async def get_metrics(self, system: NamedDependency[SystemService]) -> Metrics:
         """Each table as [total, added in the last 24 hours, added in the last 7 days]."""
-        return await repository.metrics()
+        return await system.metrics()

@@ -1,16 +1,18 @@
-"""Readiness: the database answers and carries every migration this code ships."""
+"""Readiness (the database answers and carries every migration this code ships) and the
+list metrics."""
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 
 import asyncpg
 
-from app.db import ConnectionSource
-from app.sql import SqlQueries
+from app.migrations import expected_migrations
+from app.runtime import Runtime
 from app.system.repository import SystemRepository
-from app.system.schemas import Readiness
+from app.system.schemas import Metrics, Readiness
 
 log = logging.getLogger(__name__)
 
@@ -18,17 +20,34 @@ log = logging.getLogger(__name__)
 READY_TIMEOUT_SECONDS = 3.0
 
 
-async def check_readiness(
-    connections: ConnectionSource, sql: SqlQueries, expected_migrations: frozenset[str]
-) -> Readiness:
+@functools.cache
+def _shipped_migrations() -> frozenset[str]:
+    """Read once: the migration files do not change while the process runs."""
+    return expected_migrations()
+
+
+class SystemService:
+    def __init__(self, repository: SystemRepository) -> None:
+        self._repository = repository
+
+    async def metrics(self) -> Metrics:
+        return await self._repository.metrics()
+
+
+async def check_readiness(runtime: Runtime) -> Readiness:
+    """Takes its own connection under a timeout: a probe answers even when none is free."""
+    shipped = _shipped_migrations()
     try:
-        async with asyncio.timeout(READY_TIMEOUT_SECONDS), connections.acquire() as conn:
-            applied = await SystemRepository(conn, sql).applied_migrations()
+        async with (
+            asyncio.timeout(READY_TIMEOUT_SECONDS),
+            runtime.connections.acquire() as conn,
+        ):
+            applied = await SystemRepository(conn, runtime.queries).applied_migrations()
     except asyncpg.UndefinedTableError:
         return Readiness(
             status="unavailable",
             database=True,
-            pending_migrations=sorted(expected_migrations),
+            pending_migrations=sorted(shipped),
             detail="migrations have not been applied: run `optimizer migrate`",
         )
     except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
@@ -39,7 +58,7 @@ async def check_readiness(
             pending_migrations=[],
             detail="database unreachable",
         )
-    pending = sorted(expected_migrations - applied)
+    pending = sorted(shipped - applied)
     if pending:
         return Readiness(
             status="unavailable",

@@ -1,6 +1,6 @@
 -- A failed attempt: queued again after :retry_after_seconds while attempts remain and the
--- error is worth retrying, else failed for good with its error. A file the job was
--- processing fails with it, so that it never stays 'processing'.
+-- error is worth retrying, else failed for good with its error. (What that means for the
+-- job's subject, a file for example, is its kind's failure hook, run in the same transaction.)
 WITH failed AS (
     UPDATE jobs
     SET status = CASE WHEN :retryable AND attempts < max_attempts THEN 'queued' ELSE 'failed' END,
@@ -12,15 +12,8 @@ WITH failed AS (
         version = version + 1,
         updated_at = now()
     WHERE id = :id AND lease_owner = :owner AND status = 'running'
-    RETURNING id, status, error
-),
-file_failed AS (
-    UPDATE files
-    SET status = 'failed', error_message = failed.error, updated_at = now()
-    FROM failed
-    WHERE files.job_id = failed.id AND failed.status = 'failed' AND files.status = 'processing'
-    RETURNING files.id
+    RETURNING id, kind, status, error
 )
-SELECT failed.id, failed.status
+SELECT failed.id, failed.kind, failed.status, failed.error
 FROM failed
 CROSS JOIN LATERAL pg_notify('optimizer_job_events', failed.id::text) AS told;

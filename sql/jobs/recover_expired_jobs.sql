@@ -1,6 +1,6 @@
 -- Jobs whose worker died (the lease lapsed): queued again while attempts remain, failed
--- with a reason otherwise, and so is a file such a job was processing. Nothing stays
--- 'running' or 'processing' forever.
+-- with a reason otherwise (and the kind's failure hook fails its subject in the same
+-- transaction). Nothing stays 'running' forever.
 WITH recovered AS (
     UPDATE jobs
     SET status = CASE WHEN attempts < max_attempts THEN 'queued' ELSE 'failed' END,
@@ -16,17 +16,8 @@ WITH recovered AS (
         version = version + 1,
         updated_at = now()
     WHERE status = 'running' AND lease_expires_at < now()
-    RETURNING id, status, error
-),
-file_failed AS (
-    UPDATE files
-    SET status = 'failed', error_message = recovered.error, updated_at = now()
-    FROM recovered
-    WHERE files.job_id = recovered.id
-      AND recovered.status = 'failed'
-      AND files.status = 'processing'
-    RETURNING files.id
+    RETURNING id, kind, status, error
 )
-SELECT recovered.id, recovered.status
+SELECT recovered.id, recovered.kind, recovered.status, recovered.error
 FROM recovered
 CROSS JOIN LATERAL pg_notify('optimizer_job_events', recovered.id::text) AS told;

@@ -16,11 +16,10 @@ from app.auth.guards import authorize
 from app.auth.repository import ApiKeyRepository
 from app.auth.schemas import Principal, Scope
 from app.auth.service import ApiKeyService
-from app.auth.tokens import SigningSecret
 from app.errors import exception_handlers
+from app.main import load_queries
 from app.settings import Settings
-from app.sql import SQL_DIR, SqlQueries
-from tests.conftest import SingleConnection, serve_in_loop
+from tests.conftest import SingleConnection, make_runtime, serve_in_loop
 
 
 @get("/events", opt={"stream": True})
@@ -39,14 +38,7 @@ async def streams(conn: asyncpg.Connection, settings: Settings) -> AsyncIterator
     app = Litestar(
         route_handlers=[events, plain],
         guards=[authorize],
-        state=State(
-            {
-                "connections": SingleConnection(conn),
-                "queries": SqlQueries.load(SQL_DIR),
-                "settings": settings,
-                "signing_secret": SigningSecret(),
-            }
-        ),
+        state=State({"runtime": make_runtime(SingleConnection(conn), load_queries(), settings)}),
         exception_handlers=exception_handlers,  # type: ignore[arg-type]
         logging_config=None,
     )
@@ -99,7 +91,7 @@ async def test_a_tampered_token_is_refused(
 async def test_an_expired_token_is_refused(
     streams: httpx.AsyncClient, conn: asyncpg.Connection, keys: dict[Scope, str]
 ) -> None:
-    service = ApiKeyService(ApiKeyRepository(conn, SqlQueries.load(SQL_DIR)))
+    service = ApiKeyService(ApiKeyRepository(conn, load_queries()))
     principal = await service.authenticate(keys["read"])
     assert principal is not None
     old = await service.issue_stream_token(
@@ -122,7 +114,7 @@ async def test_a_token_dies_with_its_key(
 
 async def test_a_token_only_reads_even_when_an_admin_key_asked(conn: asyncpg.Connection) -> None:
     # It travels in URLs (logs, history, referrers): it must not carry write power.
-    service = ApiKeyService(ApiKeyRepository(conn, SqlQueries.load(SQL_DIR)))
+    service = ApiKeyService(ApiKeyRepository(conn, load_queries()))
     created = await service.create("boss", "admin")
     principal = Principal(key_pk=UUID(str(created.id)), name="boss", scope="admin", via="api_key")
     token = await service.issue_stream_token(principal, timedelta(minutes=1))

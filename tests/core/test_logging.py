@@ -5,8 +5,9 @@ import logging
 
 import httpx
 import pytest
+from pytest_httpx import HTTPXMock
 
-from app.log import JsonFormatter, TextFormatter
+from app.log import JsonFormatter, TextFormatter, configure_logging
 
 
 def _record(**extra: object) -> logging.LogRecord:
@@ -59,3 +60,28 @@ async def test_a_request_id_with_a_trailing_newline_is_replaced(client: httpx.As
     response = await client.get("/health", headers={"X-Request-ID": "abc\n"})
     assert response.headers["x-request-id"] != "abc\n"
     assert len(response.headers["x-request-id"]) == 32
+
+
+async def test_a_vendor_url_with_credentials_reaches_no_log_line(
+    httpx_mock: HTTPXMock, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # httpx logs every request's full URL at INFO; HLR's batch API takes its key and
+    # secret in the query string. The service's logging must not let that line through.
+    root = logging.getLogger()
+    saved = (root.handlers[:], root.level)
+    levels = {name: logging.getLogger(name).level for name in ("httpx", "httpcore")}
+    try:
+        configure_logging("DEBUG", "json")
+        httpx_mock.add_response(url="https://batches.example/batch?apikey=k-123&secret=s-456")
+        async with httpx.AsyncClient() as vendor:
+            await vendor.get("https://batches.example/batch?apikey=k-123&secret=s-456")
+        logging.getLogger("app.test").info("after_the_call")
+        out = capsys.readouterr().out
+    finally:
+        root.handlers[:], level = saved
+        root.setLevel(level)
+        for name, old in levels.items():
+            logging.getLogger(name).setLevel(old)
+    assert "after_the_call" in out  # the handler did write what it was given
+    assert "s-456" not in out
+    assert "k-123" not in out

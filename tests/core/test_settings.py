@@ -2,11 +2,27 @@ from __future__ import annotations
 
 import base64
 import os
+import re
+from collections.abc import Iterator, Mapping
+from pathlib import Path
 
 import pytest
 
-from app.settings import SettingsError, load_settings
+from app.settings import (
+    PROJECT_ROOT,
+    ApiSettings,
+    AwsSettings,
+    DatabaseSettings,
+    HlrSettings,
+    JobSettings,
+    PhoneSettings,
+    ServerSettings,
+    SettingsError,
+    StorageSettings,
+    load_settings,
+)
 
+ENV_EXAMPLE = PROJECT_ROOT / ".env.example"
 GOOD_KEY = base64.urlsafe_b64encode(os.urandom(32)).decode().rstrip("=")
 
 
@@ -93,9 +109,9 @@ def test_secrets_never_show_in_a_repr() -> None:
 
 
 def test_the_environment_wins_over_the_env_file(
-    tmp_path: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    env_file = tmp_path / ".env"  # type: ignore[operator]
+    env_file = tmp_path / ".env"
     env_file.write_text("PORT=9000\nLOG_LEVEL=debug\n")
     monkeypatch.setenv("PORT", "9100")
     monkeypatch.delenv("LOG_LEVEL", raising=False)
@@ -126,3 +142,158 @@ def test_half_an_aws_key_pair_falls_back_to_the_credential_chain() -> None:
     settings = load_settings({"AWS_ACCESS_KEY_ID": "AKIAEXAMPLE"})
     assert settings.aws.access_key_id is None
     assert any(n.startswith("aws keys ignored") for n in settings.notices)
+
+
+INTEGRATIONS = {
+    "VOLUUM_ACCESS_ID": "id",
+    "VOLUUM_ACCESS_KEY": "voluum-secret",
+    "LIST_ID": "1",
+    "X_USERNAME": "u",
+    "X_PASSWORD": "ongage-secret",
+    "X_ACCOUNT_CODE": "acct",
+    "MMD_API_KEY": "mmd-secret",
+    "HLRLOOKUP_APIKEY": "k",
+    "HLRLOOKUP_SECRET": "s",
+}
+
+
+def test_vendor_base_urls_default_to_the_public_apis() -> None:
+    settings = load_settings(INTEGRATIONS)
+    assert settings.voluum is not None
+    assert settings.voluum.base_url == "https://api.voluum.com"
+    assert settings.ongage is not None
+    assert settings.ongage.base_url == "https://api.ongage.net"
+    assert settings.messagewhiz is not None
+    assert settings.messagewhiz.base_url == "https://sms.messagewhiz.com/api/3"
+    assert settings.hlr is not None
+    assert settings.hlr.api_base_url == "https://api.hlrlookup.com/apiv2"
+    assert settings.hlr.batch_base_url == "https://batches.hlrlookup.com"
+    assert not any("disabled" in n for n in settings.notices if not n.startswith("encryption"))
+
+
+def test_vendor_base_urls_may_point_elsewhere_without_a_trailing_slash() -> None:
+    settings = load_settings(
+        {
+            **INTEGRATIONS,
+            "VOLUUM_BASE_URL": "http://localhost:9000/voluum/",
+            "ONGAGE_BASE_URL": "https://proxy.internal/ongage",
+            "MESSAGEWHIZ_BASE_URL": "https://sms.mmdsmart.com/api/3/",
+            "HLR_API_BASE_URL": "https://testing.hlrlookup.com/apiv2/",
+            "HLR_BATCH_BASE_URL": "http://127.0.0.1:8081",
+        }
+    )
+    assert settings.voluum is not None
+    assert settings.voluum.base_url == "http://localhost:9000/voluum"
+    assert settings.ongage is not None
+    assert settings.ongage.base_url == "https://proxy.internal/ongage"
+    assert settings.messagewhiz is not None
+    assert settings.messagewhiz.base_url == "https://sms.mmdsmart.com/api/3"
+    assert settings.hlr is not None
+    assert settings.hlr.api_base_url == "https://testing.hlrlookup.com/apiv2"
+    assert settings.hlr.batch_base_url == "http://127.0.0.1:8081"
+
+
+@pytest.mark.parametrize(
+    ("variable", "integration"),
+    [
+        ("VOLUUM_BASE_URL", "voluum"),
+        ("ONGAGE_BASE_URL", "ongage"),
+        ("MESSAGEWHIZ_BASE_URL", "messagewhiz"),
+        ("HLR_API_BASE_URL", "hlr"),
+        ("HLR_BATCH_BASE_URL", "hlr"),
+    ],
+)
+@pytest.mark.parametrize("url", ["ftp://user:hunter2@files.example", "api.voluum.com", "https://"])
+def test_a_broken_base_url_disables_only_its_integration(
+    variable: str, integration: str, url: str
+) -> None:
+    settings = load_settings({**INTEGRATIONS, variable: url})
+    assert getattr(settings, integration) is None
+    others = {"voluum", "ongage", "messagewhiz", "hlr"} - {integration}
+    assert all(getattr(settings, other) is not None for other in others)
+    notice = next(n for n in settings.notices if n.startswith(f"{integration} disabled"))
+    assert f"{variable} must be a URL starting with http:// or https://" in notice
+    assert "hunter2" not in notice
+
+
+def test_hlr_names_every_problem_in_one_notice() -> None:
+    settings = load_settings(
+        {**INTEGRATIONS, "HLR_POLL_MAX_SECONDS": "0", "HLR_BATCH_BASE_URL": "batches"}
+    )
+    assert settings.hlr is None
+    hlr_notices = [n for n in settings.notices if n.startswith("hlr")]
+    assert hlr_notices == [
+        "hlr disabled: HLR_POLL_MAX_SECONDS must be at least 1, got 0; "
+        "HLR_BATCH_BASE_URL must be a URL starting with http:// or https://"
+    ]
+
+
+def test_without_its_secrets_an_integration_ignores_its_base_url() -> None:
+    settings = load_settings({"VOLUUM_BASE_URL": "not a url"})
+    assert settings.voluum is None
+    assert "voluum disabled: VOLUUM_ACCESS_ID, VOLUUM_ACCESS_KEY not set" in settings.notices
+
+
+def test_unset_variables_take_the_settings_classes_defaults() -> None:
+    settings = load_settings({})
+    assert settings.server == ServerSettings()
+    assert settings.api == ApiSettings()
+    assert settings.jobs == JobSettings()
+    assert settings.phones == PhoneSettings()
+    assert settings.database == DatabaseSettings()
+    assert settings.storage == StorageSettings()
+    assert settings.aws == AwsSettings()
+    hlr = load_settings(INTEGRATIONS).hlr
+    assert hlr is not None
+    assert hlr == HlrSettings(api_key=hlr.api_key, secret=hlr.secret)
+
+
+def test_the_default_region_sets_its_calling_code() -> None:
+    assert load_settings({}).phones.default_calling_code == "44"
+    french = load_settings({"DEFAULT_REGION": "fr"}).phones
+    assert (french.default_region, french.default_calling_code) == ("FR", "33")
+    with pytest.raises(SettingsError, match="DEFAULT_REGION must be an ISO country code"):
+        load_settings({"DEFAULT_REGION": "XX"})
+
+
+def test_whole_seconds_become_floats_and_are_still_validated() -> None:
+    settings = load_settings({"JOB_LEASE_SECONDS": "90", "DB_COMMAND_TIMEOUT": "5"})
+    assert settings.jobs.lease_seconds == 90.0
+    assert settings.database.command_timeout == 5.0
+    with pytest.raises(SettingsError) as caught:
+        load_settings({"JOB_LEASE_SECONDS": "2", "JOB_POLL_SECONDS": "1.5"})
+    assert caught.value.problems == [
+        "JOB_LEASE_SECONDS must be at least 3, got 2",
+        "JOB_POLL_SECONDS must be an integer, got '1.5'",
+    ]
+
+
+class _Recording(Mapping[str, str]):
+    """An environment that remembers every variable asked for."""
+
+    def __init__(self, values: dict[str, str]) -> None:
+        self._values = values
+        self.asked: set[str] = set()
+
+    def __getitem__(self, key: str) -> str:
+        self.asked.add(key)
+        return self._values[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+
+def test_every_variable_read_is_documented_in_env_example() -> None:
+    documented = set(re.findall(r"^#? ?([A-Z][A-Z0-9_]+)=", ENV_EXAMPLE.read_text(), re.M))
+    asked: set[str] = set()
+    for environ in (
+        {**INTEGRATIONS, "DB_HOST": "h", "DB_NAME": "n", "DB_USER": "u"},
+        {"DATABASE_URL": "postgresql://u@h/d", "AWS_ACCESS_KEY_ID": "a"},
+    ):
+        recording = _Recording(environ)
+        load_settings(recording)
+        asked |= recording.asked
+    assert asked - documented == set()

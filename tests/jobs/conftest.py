@@ -1,28 +1,17 @@
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import Mapping
 
 import asyncpg
-import pytest
 
+from app.jobs.kinds import JobHandler, JobKind
 from app.jobs.repository import JobRepository
-from app.main import load_queries
 from app.sql import SqlQueries
 
 
-@pytest.fixture
-async def committed(pool: asyncpg.Pool) -> AsyncIterator[asyncpg.Pool]:
-    """The real pool, for tests whose work spans connections: their rows are committed,
-    so the job tables are emptied afterwards instead of rolled back."""
-    yield pool
-    async with pool.acquire() as conn:
-        await conn.execute("DELETE FROM schedule_runs")
-        await conn.execute("DELETE FROM jobs")
-
-
-@pytest.fixture(scope="session")
-def sql() -> SqlQueries:
-    return load_queries()
+def kinds_of(handlers: Mapping[str, JobHandler]) -> dict[str, JobKind]:
+    """Job kinds without failure hooks, for handlers of the tests' own."""
+    return {name: JobKind(name, handler) for name, handler in handlers.items()}
 
 
 async def enqueue(pool: asyncpg.Pool, sql: SqlQueries, kind: str, payload: dict, attempts: int = 3):

@@ -10,9 +10,11 @@ from typing import Any
 import asyncpg
 
 from app.db import init_connection
-from app.jobs.worker import JobContext, JobWorker
+from app.jobs.kinds import JobContext, JobKind
+from app.jobs.worker import JobWorker
 from app.main import load_queries
 from app.settings import JobSettings
+from tests.conftest import make_runtime
 
 
 async def count(context: JobContext, payload: dict[str, Any]) -> None:
@@ -31,14 +33,8 @@ async def hang(context: JobContext, _payload: dict[str, Any]) -> None:
 
 async def _run_worker_until_killed(dsn: str) -> None:
     pool = await asyncpg.create_pool(dsn, min_size=1, max_size=4, init=init_connection)
-    sql = load_queries()
-    worker = JobWorker(
-        connections=pool,
-        sql=sql,
-        handlers={"demo.hang": hang},
-        settings=JobSettings(lease_seconds=3, poll_seconds=1),
-        name="doomed-worker",
-    )
+    runtime = make_runtime(pool, load_queries(), JobSettings(lease_seconds=3, poll_seconds=1))
+    worker = JobWorker(runtime, {"demo.hang": JobKind("demo.hang", hang)}, name="doomed-worker")
     await worker.run()
 
 

@@ -9,16 +9,19 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import asyncpg
+import msgspec
 import pytest
 
 from app.jobs.controller import _last_event_id
 from app.jobs.events import JOBS_QUEUED_CHANNEL, JobEvents, PgListener
+from app.jobs.kinds import JobContext
 from app.jobs.service import job_event_stream
-from app.jobs.worker import JobContext, JobWorker
+from app.jobs.worker import JobWorker
 from app.settings import JobSettings
 from app.sql import SqlQueries
+from tests.conftest import make_runtime
 from tests.jobs import demo
-from tests.jobs.conftest import enqueue, fetch_job
+from tests.jobs.conftest import enqueue, fetch_job, kinds_of
 from tests.jobs.test_worker import running_worker, wait_for_progress, wait_for_status
 
 
@@ -66,7 +69,7 @@ async def test_a_worker_cut_off_from_the_database_stops_its_job_before_the_lease
     job = await enqueue(committed, sql, "demo.long", {})
     source = Unreachable(committed)
     settings = JobSettings(lease_seconds=3, poll_seconds=1)
-    worker = JobWorker(connections=source, sql=sql, handlers={"demo.long": long}, settings=settings)
+    worker = JobWorker(make_runtime(source, sql, settings), kinds_of({"demo.long": long}))
     worker_task = asyncio.create_task(worker.run())
     try:
         await wait_for_status(committed, sql, job.id, {"running"})
@@ -127,7 +130,6 @@ async def test_a_resumed_stream_sends_only_what_is_newer(
     committed: asyncpg.Pool, sql: SqlQueries
 ) -> None:
     job = await enqueue(committed, sql, "demo.count", {"to": 4, "pause": 0.4})
-    events = JobEvents()
     async with running_worker(committed, sql, {"demo.count": demo.count}):
         await wait_for_progress(committed, sql, job.id)
         seen = await fetch_job(committed, sql, job.id)
@@ -135,11 +137,7 @@ async def test_a_resumed_stream_sends_only_what_is_newer(
         messages = [
             message
             async for message in job_event_stream(
-                connections=committed,
-                sql=sql,
-                events=events,
-                job_id=job.id,
-                last_event_id=seen.version,
+                make_runtime(committed, sql), job.id, last_event_id=seen.version
             )
         ]
     ids = [int(m.id) for m in messages if m.id]
@@ -154,12 +152,40 @@ def test_an_unreadable_last_event_id_is_ignored(header: str) -> None:
 
 
 def test_events_fan_out_to_every_stream_of_a_job() -> None:
+    async def wait(hub: JobEvents, job_id: str, within: float) -> bool:
+        with hub.follow(job_id) as changed:
+            try:
+                async with asyncio.timeout(within):
+                    await changed.wait()
+            except TimeoutError:
+                return False
+            return True
+
     async def scenario() -> list[bool]:
         hub = JobEvents()
-        waits = [asyncio.create_task(hub.wait("job-1", 2)) for _ in range(3)]
-        other = asyncio.create_task(hub.wait("job-2", 0.3))
+        waits = [asyncio.create_task(wait(hub, "job-1", 2)) for _ in range(3)]
+        other = asyncio.create_task(wait(hub, "job-2", 0.3))
         await asyncio.sleep(0.05)
         hub.notify("job-1")
         return [*(await asyncio.gather(*waits)), await other]
 
     assert asyncio.run(scenario()) == [True, True, True, False]
+
+
+async def test_a_stream_follows_its_job_while_no_notification_arrives(
+    committed: asyncpg.Pool, sql: SqlQueries
+) -> None:
+    # No listener at all (as while it connects at start-up, or reconnects): the stream
+    # must look at the job by itself, not wait a whole heartbeat for a notification.
+    job = await enqueue(committed, sql, "demo.count", {"to": 5, "pause": 0.5})
+    runtime = make_runtime(committed, sql)
+    assert not runtime.job_events.listening
+    async with running_worker(committed, sql, {"demo.count": demo.count}):
+        messages = [message async for message in job_event_stream(runtime, job.id)]
+    assert messages[-1].event == "done"
+    steps = {
+        msgspec.json.decode(m.data)["progress"]["done"]
+        for m in messages
+        if m.event in ("progress", "done") and isinstance(m.data, str)
+    }
+    assert len(steps) >= 3

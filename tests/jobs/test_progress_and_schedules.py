@@ -40,6 +40,8 @@ async def api(
 
 
 def parse_sse(text: str) -> list[dict[str, str]]:
+    """The events a browser would dispatch: a keep-alive comment (with its empty data
+    line, as Litestar writes it) dispatches none."""
     events = []
     for block in text.strip().split("\r\n\r\n" if "\r\n" in text else "\n\n"):
         fields: dict[str, str] = {}
@@ -47,7 +49,7 @@ def parse_sse(text: str) -> list[dict[str, str]]:
             name, _, value = line.partition(":")
             if name:
                 fields[name] = value.removeprefix(" ")
-        if fields:
+        if fields and fields != {"data": ""}:
             events.append(fields)
     return events
 

@@ -17,13 +17,15 @@ from typing import Any
 import asyncpg
 import pytest
 
+from app.jobs.kinds import JobContext, JobFailedError, JobHandler
 from app.jobs.repository import JobRepository
 from app.jobs.schemas import Job
-from app.jobs.worker import JobContext, JobFailedError, JobHandler, JobWorker
+from app.jobs.worker import JobWorker
 from app.settings import JobSettings
 from app.sql import SqlQueries
+from tests.conftest import make_runtime
 from tests.jobs import demo
-from tests.jobs.conftest import enqueue, fetch_job
+from tests.jobs.conftest import enqueue, fetch_job, kinds_of
 
 FAST = JobSettings(poll_seconds=1, lease_seconds=3, retry_base_seconds=0, shutdown_grace_seconds=5)
 PROJECT = Path(__file__).resolve().parents[2]
@@ -37,7 +39,7 @@ async def running_worker(
     settings: JobSettings = FAST,
     name: str | None = None,
 ) -> AsyncIterator[JobWorker]:
-    worker = JobWorker(connections=pool, sql=sql, handlers=handlers, settings=settings, name=name)
+    worker = JobWorker(make_runtime(pool, sql, settings), kinds_of(handlers), name=name)
     task = asyncio.create_task(worker.run())
     try:
         yield worker

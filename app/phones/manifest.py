@@ -1,0 +1,16 @@
+"""The phones domain: the three lists, main_database, and lookups of one number."""
+
+from __future__ import annotations
+
+from litestar.openapi.spec import Tag
+
+from app.domain import Domain
+from app.phones.controller import PhoneController
+from app.phones.repository import PhoneRepository
+
+DOMAIN = Domain(
+    name="phones",
+    tag=Tag(name="phones", description="Where one number stands; its Voluum traffic."),
+    routes=(PhoneController,),
+    repositories=(PhoneRepository,),
+)
