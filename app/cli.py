@@ -10,6 +10,7 @@ import os
 import signal
 import sys
 from collections.abc import Awaitable, Callable, Iterator
+from datetime import timedelta
 from pathlib import Path
 from types import FrameType
 from typing import TypeVar
@@ -27,6 +28,7 @@ from app.log import configure_logging
 from app.migrations import apply_migrations
 from app.settings import Settings, SettingsError, load_settings
 from app.sql import QueryLoadError
+from app.storage import StoredObject
 
 log = logging.getLogger("app.cli")
 
@@ -182,6 +184,35 @@ def _demo(settings: Settings, args: argparse.Namespace) -> None:
     _say('  curl -H "X-API-Key: $KEY" http://localhost:8000/<id>/download')
 
 
+def _orphans(settings: Settings, args: argparse.Namespace) -> None:
+    from app.files.orphans import find_orphans, remove_orphans
+    from app.files.repository import FileRepository
+    from app.main import load_queries
+    from app.storage import open_storage
+
+    async def run(url: str) -> list[StoredObject]:
+        conn = await asyncpg.connect(url)
+        try:
+            await init_connection(conn)
+            async with open_storage(settings) as storage:
+                grace = timedelta(minutes=args.grace_minutes)
+                found = await find_orphans(
+                    storage, FileRepository(conn, load_queries()), grace=grace
+                )
+                if args.delete:
+                    await remove_orphans(storage, found)
+                return found
+        finally:
+            await conn.close()
+
+    with _database(settings) as url:
+        found = asyncio.run(run(url))
+    for orphan in found:
+        _say(f"{_when(orphan.modified):<20} {orphan.size:>12}  {orphan.key}")
+    verb = "removed" if args.delete else "found (remove them with --delete)"
+    _say(f"{len(found)} stored object(s) that no file points at {verb}")
+
+
 def _when(moment: object) -> str:
     return "-" if moment is None else f"{moment:%Y-%m-%d %H:%M:%S}"
 
@@ -202,6 +233,19 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--out", type=Path, default=Path("demo/messy_leads.csv"))
     demo.add_argument("--rows", type=int, default=1000)
     demo.set_defaults(run=_demo)
+    storage = commands.add_parser("storage", help="look after the stored files")
+    storage_commands = storage.add_subparsers(dest="storage_command", required=True)
+    orphans = storage_commands.add_parser(
+        "orphans", help="list (or --delete) stored objects that no file points at"
+    )
+    orphans.add_argument("--delete", action="store_true", help="remove them too")
+    orphans.add_argument(
+        "--grace-minutes",
+        type=int,
+        default=60,
+        help="leave younger objects alone: they may belong to an upload or job in progress",
+    )
+    orphans.set_defaults(run=_orphans)
     keys = commands.add_parser("api-key", help="create, list and revoke API keys")
     key_commands = keys.add_subparsers(dest="key_command", required=True)
     create = key_commands.add_parser("create", help="create a key; prints it as the last line")

@@ -9,7 +9,13 @@ from typing import Any, ClassVar, Protocol, TypeVar
 import asyncpg
 import msgspec
 
-from app.errors import AppError, BadRequestError, ConflictError, ServiceUnavailableError
+from app.errors import (
+    DATABASE_UNAVAILABLE,
+    AppError,
+    BadRequestError,
+    ConflictError,
+    ServiceUnavailableError,
+)
 from app.settings import DatabaseSettings
 from app.sql import Query, SqlQueries
 
@@ -57,7 +63,7 @@ async def acquire(source: ConnectionSource) -> AsyncIterator[asyncpg.Connection]
         try:
             conn = await stack.enter_async_context(source.acquire(timeout=ACQUIRE_TIMEOUT_SECONDS))
         except (OSError, TimeoutError, asyncpg.CannotConnectNowError) as exc:
-            raise ServiceUnavailableError("Database unavailable") from exc
+            raise ServiceUnavailableError(DATABASE_UNAVAILABLE) from exc
         yield conn
 
 

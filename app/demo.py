@@ -1,8 +1,9 @@
 """`optimizer demo-data`: synthetic lists and a messy CSV, to try cleaning at once.
 
 Every number is in 07700 900000 to 900999, the UK range reserved for drama, so nothing
-here can reach a real phone. The lists are written through the same path as a manual
-import (source DEMO); running it twice changes nothing.
+here can reach a real phone. A demo number goes on its list (source DEMO) only where no
+list has it yet: an operator's decision always stands, and running it twice changes
+nothing.
 """
 
 from __future__ import annotations
@@ -14,8 +15,6 @@ from pathlib import Path
 import asyncpg
 import polars as pl
 
-from app.imports.parse import STAGED
-from app.imports.repository import ImportRepository
 from app.phones.repository import PhoneRepository
 from app.sql import SqlQueries
 
@@ -41,35 +40,22 @@ async def load_demo(
     conn: asyncpg.Connection, sql: SqlQueries, out: Path, rows: int
 ) -> dict[str, int]:
     """Writes the demo lists and the sample file; returns what each list received."""
-    imports = ImportRepository(conn, sql)
+    phones = PhoneRepository(conn, sql)
     added: dict[str, int] = {}
-    async with imports.transaction():
-        await _load_lists(imports, conn, sql, out, added)
+    async with phones.transaction():
+        for target, numbers in _LISTS.items():
+            added[target] = await phones.add_demo_entries(
+                [_phone(i) for i in numbers], list_name=target, reason="demo data", source="DEMO"
+            )
+        with tempfile.TemporaryDirectory(prefix="optimizer-demo-") as folder:
+            seen = Path(folder) / "seen.csv"
+            pl.DataFrame({"phone": [int(_phone(i)) for i in _SEEN]}).write_csv(
+                seen, include_header=False
+            )
+            added["main_database"] = await phones.record_seen(seen)
+    out.parent.mkdir(parents=True, exist_ok=True)
     _write_sample(out, rows)
     return added
-
-
-async def _load_lists(
-    imports: ImportRepository,
-    conn: asyncpg.Connection,
-    sql: SqlQueries,
-    out: Path,
-    added: dict[str, int],
-) -> None:
-    for target, numbers in _LISTS.items():
-        values = {"phone": [_phone(i) for i in numbers], "reason": "demo data", "source": "DEMO"}
-        staged = pl.DataFrame(values).with_columns(
-            pl.lit(None, pl.String).alias(column) for column in STAGED if column not in values
-        )
-        staged = staged.select(STAGED)
-        decided = await imports.decide(staged, target)
-        added[target] = decided.filter(pl.col("result").str.starts_with("added_")).height
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="optimizer-demo-") as folder:
-        seen = Path(folder) / "seen.csv"
-        phones = pl.DataFrame({"phone": [int(_phone(i)) for i in _SEEN]})
-        phones.write_csv(seen, include_header=False)
-        added["main_database"] = await PhoneRepository(conn, sql).record_seen(seen)
 
 
 def _write_sample(out: Path, rows: int) -> None:

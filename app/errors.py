@@ -62,6 +62,9 @@ class IntegrationDisabledError(AppError):
         super().__init__(f"{integration} is not configured: set {variables}")
 
 
+DATABASE_UNAVAILABLE = "Database unavailable"
+
+
 class ServiceUnavailableError(AppError):
     status_code = 503
     code = "unavailable"
@@ -107,6 +110,31 @@ def http_exception_handler(
     )
 
 
+# The database went away under a request (a restart, a failover, a cut connection): the
+# request is not at fault and may be retried, so this is a 503 like an unreachable
+# database, not a 500. Includes what asyncpg raises when it gives a connection that died
+# mid-query back to its pool.
+DATABASE_GONE: tuple[type[Exception], ...] = (
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,
+    asyncpg.InternalClientError,
+    asyncpg.AdminShutdownError,
+    asyncpg.CrashShutdownError,
+    asyncpg.CannotConnectNowError,
+    ConnectionError,
+)
+
+
+def database_gone_handler(
+    request: Request[Any, Any, Any], exc: Exception
+) -> Response[dict[str, Any]]:
+    log.warning(
+        "database_connection_lost",
+        extra={"method": request.method, "path": request.url.path, "error": type(exc).__name__},
+    )
+    return Response(_body(DATABASE_UNAVAILABLE, ServiceUnavailableError.code), status_code=503)
+
+
 def unexpected_error_handler(
     request: Request[Any, Any, Any], exc: Exception
 ) -> Response[dict[str, Any]]:
@@ -137,5 +165,6 @@ def unexpected_error_handler(
 exception_handlers = {
     AppError: app_error_handler,
     HTTPException: http_exception_handler,
+    **dict.fromkeys(DATABASE_GONE, database_gone_handler),
     Exception: unexpected_error_handler,
 }

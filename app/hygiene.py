@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import msgspec
+from litestar import Request
 from litestar.connection import ASGIConnection
 from litestar.enums import ScopeType
-from litestar.exceptions import HTTPException
+from litestar.exceptions import ClientException, HTTPException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.status_codes import HTTP_415_UNSUPPORTED_MEDIA_TYPE
 from litestar.types import (
@@ -112,6 +113,17 @@ class BodyLimitMiddleware:
         await self.app(scope, counting_receive, replacing_send)
 
 
+class GuardedRequest(Request[Any, Any, Any]):
+    """The application's request class: a JSON body nested deeper than the decoder can
+    follow (`[[[[…]]]]`, within the size limit) is bad input, not a server error."""
+
+    async def json(self) -> Any:
+        try:
+            return await super().json()
+        except RecursionError as exc:
+            raise ClientException("The JSON body is nested too deeply") from exc
+
+
 def _is_multipart(content_type: bytes) -> bool:
     return content_type.lower().startswith(b"multipart/form-data")
 
@@ -129,6 +141,18 @@ async def media_type_guard(
             status_code=HTTP_415_UNSUPPORTED_MEDIA_TYPE,
             detail=f"This route takes {expected}",
         )
+
+
+async def one_value_per_query_parameter(
+    connection: ASGIConnection[Any, Any, Any, Any], _handler: BaseRouteHandler
+) -> None:
+    """No route takes a query parameter twice: `?status=bogus&status=` would otherwise be
+    read as its last value only, and the refused one would pass unseen."""
+    names = [name for name, _ in connection.query_params.multi_items()]
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        shown = ", ".join(name[:40] for name in repeated[:5])
+        raise ClientException(f"A query parameter is given more than once: {shown}")
 
 
 async def _too_large(send: Send, limit: int, is_upload: bool) -> None:

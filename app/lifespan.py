@@ -57,6 +57,8 @@ async def open_runtime(
     """Everything the routes, jobs and loops share, open for as long as the context lasts."""
     for notice in settings.notices:
         log.warning("integration_disabled", extra={"reason": notice})
+    for reason in settings.ignored:
+        log.warning("setting_ignored", extra={"reason": reason})
     clients = [client for domain in domains for client in domain.clients]
     async with (
         open_storage(settings) as storage,

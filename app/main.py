@@ -19,7 +19,13 @@ from app.db import ConnectionSource, required_queries
 from app.domain import Domain
 from app.domains import load_domains
 from app.errors import exception_handlers
-from app.hygiene import BodyLimitMiddleware, SecurityHeadersMiddleware, media_type_guard
+from app.hygiene import (
+    BodyLimitMiddleware,
+    GuardedRequest,
+    SecurityHeadersMiddleware,
+    media_type_guard,
+    one_value_per_query_parameter,
+)
 from app.lifespan import runtime_lifespan
 from app.log import RequestContextMiddleware
 from app.runtime import provide_connection, provide_runtime
@@ -53,7 +59,7 @@ def create_app(
     app = Litestar(
         route_handlers=[route for domain in domains for route in domain.routes],
         # Every route is protected unless its handler says `opt={"public": True}`.
-        guards=[authorize, media_type_guard],
+        guards=[authorize, media_type_guard, one_value_per_query_parameter],
         dependencies={
             "runtime": Provide(provide_runtime, sync_to_thread=False),
             "db_connection": Provide(provide_connection),
@@ -62,6 +68,7 @@ def create_app(
             runtime_lifespan(settings, queries, domains, connections),
             background_lifespan(domains),
         ],
+        request_class=GuardedRequest,
         exception_handlers=exception_handlers,  # type: ignore[arg-type]
         openapi_config=_openapi_config(settings, [d.tag for d in domains if d.tag]),
         cors_config=_cors_config(settings),

@@ -101,7 +101,6 @@ class PhoneSettings:
 @dataclass(frozen=True, slots=True)
 class StorageSettings:
     upload_root: Path = PROJECT_ROOT / "uploads"
-    db_root: Path = PROJECT_ROOT / "db_files"
     # With a bucket, files live in S3 under the prefix instead of the folders above.
     s3_bucket: str | None = None
     s3_prefix: str = ""
@@ -179,6 +178,8 @@ class Settings:
     encryption: EncryptionSettings | None = None
     # One line per disabled integration, logged once at start-up.
     notices: tuple[str, ...] = ()
+    # One line per old variable that is set but no longer read, and why.
+    ignored: tuple[str, ...] = ()
 
     def with_database_url(self, url: str) -> Settings:
         """The same settings pointing at another database (the embedded one, a test one)."""

@@ -56,6 +56,14 @@ def _default(group: type[Any], name: str) -> Any:
     return {f.name: f.default for f in fields(group)}[name]
 
 
+# Variables of the old service that are set in existing deployments but mean nothing now.
+_RETIRED = {
+    "DB_ROOT": "exports are stored with every other file, under UPLOAD_ROOT (or in S3_BUCKET)",
+    "STORAGE_DIR": "files are stored under UPLOAD_ROOT (or in S3_BUCKET)",
+    "BACKEND_BASE_URL": "scheduled work runs inside the service, not through its HTTP API",
+}
+
+
 class _Reader:
     """Reads one environment, collecting every problem instead of stopping at the first."""
 
@@ -135,6 +143,11 @@ class _Reader:
             hlr=hlr,
             encryption=encryption,
             notices=tuple(notices),
+            ignored=tuple(
+                f"{name} is no longer read: {why}"
+                for name, why in _RETIRED.items()
+                if self._get(name) is not None
+            ),
         )
 
     def _path(self, name: str, default: Path) -> Path:
@@ -183,7 +196,6 @@ class _Reader:
         prefix = (self._get("S3_PREFIX") or default.s3_prefix).strip("/")
         return StorageSettings(
             upload_root=self._path("UPLOAD_ROOT", default.upload_root),
-            db_root=self._path("DB_ROOT", default.db_root),
             s3_bucket=self._get("S3_BUCKET"),
             s3_prefix=f"{prefix}/" if prefix else "",
             # The standard AWS variables for a local endpoint (moto, MinIO, LocalStack).

@@ -15,6 +15,8 @@ import shutil
 import tempfile
 import uuid
 from collections.abc import AsyncIterable, AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -29,7 +31,9 @@ log = logging.getLogger(__name__)
 CHUNK_BYTES = 1024 * 1024
 # S3 wants every part of a multipart upload but the last to be at least 5 MiB.
 S3_PART_BYTES = 8 * 1024 * 1024
-_KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*")
+# Path segments of letters, digits, dots, dashes and underscores; a last segment may
+# start with a dot (a local half-written `.name.partial`, which an operator may remove).
+_KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*(/\.[A-Za-z0-9._-]+)?")
 
 
 class StoredObjectMissingError(NotFoundError):
@@ -41,6 +45,13 @@ def check_key(key: str) -> str:
     if not _KEY.fullmatch(key) or ".." in key:
         raise ValueError(f"not a storage key: {key!r}")
     return key
+
+
+@dataclass(frozen=True, slots=True)
+class StoredObject:
+    key: str
+    size: int
+    modified: datetime
 
 
 class Storage(Protocol):
@@ -64,6 +75,10 @@ class Storage(Protocol):
 
     async def put_file(self, key: str, path: Path) -> int:
         """Store a local file (a job's result) under `key`; returns its size."""
+        ...
+
+    def list(self) -> AsyncIterator[StoredObject]:
+        """Every object stored (and, locally, every half-written one), in no order."""
         ...
 
 
@@ -126,6 +141,17 @@ class LocalStorage:
             partial.unlink(missing_ok=True)
             raise
         return target.stat().st_size
+
+    async def list(self) -> AsyncIterator[StoredObject]:
+        # Walked in a thread: a folder of a million files must not stall the event loop.
+        found = await asyncio.to_thread(lambda: [p for p in self.root.rglob("*") if p.is_file()])
+        for path in found:
+            stat = path.stat()
+            yield StoredObject(
+                key=path.relative_to(self.root).as_posix(),
+                size=stat.st_size,
+                modified=datetime.fromtimestamp(stat.st_mtime, UTC),
+            )
 
 
 class S3Storage:
@@ -201,6 +227,18 @@ class S3Storage:
             yield path
         finally:
             await anyio.Path(path).unlink(missing_ok=True)
+
+    async def list(self) -> AsyncIterator[StoredObject]:
+        pages = self._client.get_paginator("list_objects_v2").paginate(
+            Bucket=self._bucket, Prefix=self._prefix
+        )
+        async for page in pages:
+            for item in page.get("Contents", []):
+                yield StoredObject(
+                    key=item["Key"].removeprefix(self._prefix),
+                    size=item["Size"],
+                    modified=item["LastModified"],
+                )
 
     async def put_file(self, key: str, path: Path) -> int:
         async def chunks() -> AsyncIterator[bytes]:

@@ -23,6 +23,7 @@ class FileRepository(Repository):
         "mark_file_processed",
         "archive_file",
         "delete_file",
+        "list_stored_keys",
     )
 
     async def insert(self, **values: Any) -> FileRecord:
@@ -99,6 +100,11 @@ class FileRepository(Repository):
 
     async def archive(self, kind: str, file_id: UUID) -> FileRecord | None:
         return await self._fetch_one("archive_file", FileRecord, id=file_id, kind=kind)
+
+    async def stored_keys(self) -> set[str]:
+        """Every storage key some file row points at."""
+        query = self._query("list_stored_keys")
+        return {record["key"] for record in await self.conn.fetch(query.sql)}
 
     async def delete(self, kind: str, file_id: UUID) -> StoredKeys | None:
         return await self._fetch_one("delete_file", StoredKeys, id=file_id, kind=kind)

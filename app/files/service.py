@@ -8,6 +8,8 @@ job's final failure fails its file (`fail_file`, the file jobs' failure hook).
 
 from __future__ import annotations
 
+import re
+import unicodedata
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -17,13 +19,18 @@ from uuid import UUID
 from app.errors import BadRequestError, ConflictError, NotFoundError
 from app.files.repository import FileRepository
 from app.files.schemas import FileRecord
-from app.files.sniff import SNIFF_BYTES, LineCounter, sniff, to_utf8
+from app.files.sniff import SNIFF_BYTES, LineCounter, LineEndings, sniff, to_utf8
 from app.jobs.kinds import JobFailedError
 from app.jobs.repository import JobRepository
 from app.storage import Storage, StoredObjectMissingError
 
 # Not the parser's message: it quotes rows of the file, phone numbers included.
 UNREADABLE_CSV = "The file could not be read as CSV (check its quoting and delimiter)"
+
+
+MAX_NAME = 200
+_NO_TEXT = frozenset({"Cc", "Cs", "Co", "Cn"})  # controls, surrogates, private, unassigned
+_BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 class FileMissingError(NotFoundError):
@@ -58,6 +65,24 @@ class StoredUpload:
     delimiter: str
 
 
+def display_name(filename: str, fallback: str = "upload.csv") -> str:
+    """The name a file is listed and downloaded under: the client's own, recognizable, but
+    without a path, without characters that are no text (NUL, which PostgreSQL refuses;
+    other controls; lone surrogates; the bidi overrides that make `gpj.exe` read
+    `exe.jpg`), and no longer than MAX_NAME characters (the extension kept)."""
+    name = re.split(r"[/\\]", filename)[-1]
+    name = "".join(" " if c.isspace() else c for c in name)  # tabs, newlines: spaces
+    name = "".join(c for c in name if c not in _BIDI and unicodedata.category(c) not in _NO_TEXT)
+    name = " ".join(name.split())
+    if len(name) > MAX_NAME:
+        stem, dot, extension = name.rpartition(".")
+        keep = extension if dot and stem and len(extension) <= 10 else ""
+        name = name[: MAX_NAME - len(keep) - (1 if keep else 0)].rstrip() + (
+            f".{keep}" if keep else ""
+        )
+    return name or fallback
+
+
 async def _head_and_rest(chunks: AsyncIterator[bytes]) -> tuple[bytes, AsyncIterator[bytes]]:
     """The first SNIFF_BYTES (or the whole file, if smaller), and the stream after them."""
     head = bytearray()
@@ -85,11 +110,13 @@ async def store_upload(
     sniffed = sniff(head[:SNIFF_BYTES])
     file_id = uuid.uuid4()
     key = f"raw/{kind}/{file_id}.csv"
-    counter = LineCounter()
+    endings, counter = LineEndings(), LineCounter()
 
     async def counted() -> AsyncIterator[bytes]:
         async for chunk in to_utf8(stream, sniffed.encoding):
-            yield counter.feed(chunk)
+            yield counter.feed(endings.feed(chunk))
+        if tail := endings.flush():
+            yield counter.feed(tail)
 
     try:
         size = await storage.put(key, counted())
@@ -99,7 +126,7 @@ async def store_upload(
     return StoredUpload(
         id=file_id,
         kind=kind,
-        filename=filename,
+        filename=display_name(filename),
         key=key,
         size=size,
         lines=counter.total(),

@@ -112,6 +112,31 @@ async def to_utf8(chunks: AsyncIterable[bytes], encoding: str) -> AsyncIterator[
         yield tail.encode("utf-8")
 
 
+class LineEndings:
+    """Makes every line end in `\n`: `\r\n` (Windows) and a lone `\r` (classic Mac, some
+    exporters) alike. Readers downstream (polars, the csv module) split on `\n` only, and
+    a CR-only file would otherwise be one long line: its rows silently lost.
+
+    Streaming: a chunk's trailing `\r` is held back until the next chunk shows whether a
+    `\n` follows it.
+    """
+
+    def __init__(self) -> None:
+        self._held_cr = False
+
+    def feed(self, chunk: bytes) -> bytes:
+        if self._held_cr:
+            chunk = b"\r" + chunk
+        self._held_cr = chunk.endswith(b"\r")
+        if self._held_cr:
+            chunk = chunk[:-1]
+        return chunk.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+
+    def flush(self) -> bytes:
+        held, self._held_cr = self._held_cr, False
+        return b"\n" if held else b""
+
+
 class LineCounter:
     """Counts the non-blank lines of a stream as it passes (a header counts, as before).
 

@@ -13,12 +13,19 @@ from app.imports.schemas import ImportItem
 
 class ImportRepository(Repository):
     domain = "imports"
-    queries = ("create_import_staging", "upsert_manual_decisions", "insert_import", "list_imports")
+    queries = (
+        "create_import_staging",
+        "empty_import_staging",
+        "upsert_manual_decisions",
+        "insert_import",
+        "list_imports",
+    )
 
     async def decide(self, staged: pl.DataFrame, target: str) -> pl.DataFrame:
         """Writes the staged rows onto `target`; returns `phone, result` for each."""
         async with self.transaction():
             await self._execute("create_import_staging")
+            await self._execute("empty_import_staging")
             buffer = io.BytesIO()
             staged.write_csv(buffer, include_header=False)
             buffer.seek(0)

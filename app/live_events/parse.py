@@ -54,6 +54,10 @@ class _Envelope(msgspec.Struct):
     Message: str | None = None
 
 
+# What an object that is no Voluum event decodes to (every field is optional).
+_NO_EVENT = LiveEvent()
+NOT_AN_EVENT = "not a Voluum event: none of its fields is a known one"
+
 _payload = msgspec.json.Decoder(list[msgspec.Raw] | dict[str, msgspec.Raw])
 _event = msgspec.json.Decoder(LiveEvent)
 _envelope = msgspec.json.Decoder(_Envelope)
@@ -99,10 +103,14 @@ def parse_body(sqs_message_id: str, body: str) -> tuple[list[KeyedEvent], list[B
     bad: list[BadEvent] = []
     for position, item in enumerate(items):
         key = f"{base}:{position}"
+        raw = bytes(item).decode("utf-8", "replace")
         try:
-            events.append(KeyedEvent(key=key, event=_event.decode(item)))
+            event = _event.decode(item)
         except msgspec.DecodeError as exc:
-            bad.append(
-                BadEvent(key=key, raw=bytes(item).decode("utf-8", "replace"), error=str(exc))
-            )
+            bad.append(BadEvent(key=key, raw=raw, error=str(exc)))
+            continue
+        if event == _NO_EVENT:  # `{}`, `{"foo": 1}`: stored, it would be an empty row
+            bad.append(BadEvent(key=key, raw=raw, error=NOT_AN_EVENT))
+        else:
+            events.append(KeyedEvent(key=key, event=event))
     return events, bad

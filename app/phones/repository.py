@@ -31,6 +31,7 @@ class PhoneRepository(Repository):
         "insert_seen_phones",
         "find_traffic_records",
         "get_phone_status",
+        "add_demo_entries",
     )
 
     async def phone_set(self, name: str) -> pl.Series:
@@ -50,6 +51,15 @@ class PhoneRepository(Repository):
             await self._execute("create_phone_staging")
             await self._copy_in("phone_staging", phones_csv)
             return int(await self._fetch_value("insert_seen_phones"))
+
+    async def add_demo_entries(
+        self, phones: list[str], *, list_name: str, reason: str, source: str
+    ) -> int:
+        """Demo numbers onto a list where no list has them yet; how many were added."""
+        added = await self._fetch_value(
+            "add_demo_entries", phones=phones, list_name=list_name, reason=reason, source=source
+        )
+        return int(added)
 
     async def traffic_records(self, phone: str) -> list[list[Any]]:
         """The traffic rows of a phone, each as its values in column order (the old shape)."""

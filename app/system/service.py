@@ -9,12 +9,20 @@ import logging
 
 import asyncpg
 
+from app.errors import DATABASE_GONE
 from app.migrations import expected_migrations
 from app.runtime import Runtime
 from app.system.repository import SystemRepository
 from app.system.schemas import Metrics, Readiness
 
 log = logging.getLogger(__name__)
+
+_UNREACHABLE: tuple[type[Exception], ...] = (
+    OSError,
+    TimeoutError,
+    asyncpg.PostgresError,
+    *DATABASE_GONE,
+)
 
 # A readiness probe must answer quickly even when the database hangs.
 READY_TIMEOUT_SECONDS = 3.0
@@ -50,7 +58,7 @@ async def check_readiness(runtime: Runtime) -> Readiness:
             pending_migrations=sorted(shipped),
             detail="migrations have not been applied: run `optimizer migrate`",
         )
-    except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+    except _UNREACHABLE as exc:
         log.warning("readiness_database_unreachable", extra={"error": type(exc).__name__})
         return Readiness(
             status="unavailable",

@@ -297,3 +297,13 @@ def test_every_variable_read_is_documented_in_env_example() -> None:
         load_settings(recording)
         asked |= recording.asked
     assert asked - documented == set()
+
+
+def test_old_variables_that_mean_nothing_now_are_named_not_silently_dropped() -> None:
+    settings = load_settings({"DB_ROOT": "/srv/exports", "STORAGE_DIR": "/srv/x"})
+    assert settings.ignored == (
+        "DB_ROOT is no longer read: exports are stored with every other file, under "
+        "UPLOAD_ROOT (or in S3_BUCKET)",
+        "STORAGE_DIR is no longer read: files are stored under UPLOAD_ROOT (or in S3_BUCKET)",
+    )
+    assert load_settings({}).ignored == ()

@@ -16,6 +16,7 @@ from aiobotocore.session import get_session
 
 from app.encryption.crypto import PhoneCipher
 from app.live_events.consumer import LiveEventConsumer
+from app.live_events.parse import NOT_AN_EVENT
 from app.main import load_queries
 
 CREDENTIALS = {"region_name": "eu-west-1", "aws_access_key_id": "t", "aws_secret_access_key": "t"}
@@ -279,3 +280,23 @@ async def test_a_message_the_database_keeps_refusing_is_parked_after_five_delive
     assert len(parked) == 1
     assert parked[0]["error"].startswith("not stored after 5 deliveries")
     assert await _rows(tables, "SELECT 1 FROM raw_live_voluum_sns_data") == []
+
+
+async def test_an_object_with_no_voluum_field_is_parked_not_stored_empty(
+    sqs: tuple[Any, str], tables: asyncpg.Pool
+) -> None:
+    client, url = sqs
+    good = event("447700900001", "2026-02-07T00:50:00Z", "ok")
+    await client.send_message(
+        QueueUrl=url, MessageBody=envelope([good, {}, {"hello": "world"}], "sns-odd")
+    )
+    await client.send_message(QueueUrl=url, MessageBody=json.dumps({"status": "ping"}))
+    consumer = consumer_for(client, url, tables)
+    await drain(consumer, client, url)
+    raw = await _rows(tables, "SELECT click_id FROM raw_live_voluum_sns_data")
+    assert [r[0] for r in raw] == ["ok"]
+    parked = await _rows(tables, "SELECT message_id, body, error FROM live_event_failures")
+    bodies = sorted((json.loads(r["body"]) for r in parked), key=json.dumps)
+    assert bodies == sorted([{}, {"hello": "world"}, {"status": "ping"}], key=json.dumps)
+    assert {r["error"] for r in parked} == {NOT_AN_EVENT}
+    assert consumer.stats.parked == 3
