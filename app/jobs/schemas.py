@@ -27,6 +27,7 @@ class Job(msgspec.Struct, frozen=True):
     version: int
     created_at: datetime
     started_at: datetime | None
+    attempt_started_at: datetime | None
     finished_at: datetime | None
 
 
@@ -47,7 +48,9 @@ class JobView(msgspec.Struct, frozen=True):
     progress: JobProgress
     error: str | None
     created_at: datetime
+    # The first attempt's start, and the current (or last) attempt's.
     started_at: datetime | None
+    attempt_started_at: datetime | None
     finished_at: datetime | None
 
     @classmethod
@@ -64,6 +67,7 @@ class JobView(msgspec.Struct, frozen=True):
             error=job.error,
             created_at=job.created_at,
             started_at=job.started_at,
+            attempt_started_at=job.attempt_started_at,
             finished_at=job.finished_at,
         )
 

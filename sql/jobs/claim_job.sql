@@ -7,6 +7,7 @@ WITH claimed AS (
         lease_owner = :owner,
         lease_expires_at = now() + make_interval(secs => :lease_seconds),
         started_at = coalesce(started_at, now()),
+        attempt_started_at = now(),
         error = NULL,
         version = version + 1,
         updated_at = now()
@@ -18,7 +19,7 @@ WITH claimed AS (
         FOR UPDATE SKIP LOCKED
         LIMIT 1
     )
-    RETURNING id, kind, payload, status, attempts, max_attempts, run_after, progress_done, progress_total, progress_message, error, version, created_at, started_at, finished_at
+    RETURNING id, kind, payload, status, attempts, max_attempts, run_after, progress_done, progress_total, progress_message, error, version, created_at, started_at, attempt_started_at, finished_at
 )
 SELECT claimed.*
 FROM claimed

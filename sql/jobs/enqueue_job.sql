@@ -2,7 +2,7 @@
 WITH queued AS (
     INSERT INTO jobs (kind, payload, max_attempts)
     VALUES (:kind, :payload, :max_attempts)
-    RETURNING id, kind, payload, status, attempts, max_attempts, run_after, progress_done, progress_total, progress_message, error, version, created_at, started_at, finished_at
+    RETURNING id, kind, payload, status, attempts, max_attempts, run_after, progress_done, progress_total, progress_message, error, version, created_at, started_at, attempt_started_at, finished_at
 )
 SELECT queued.*
 FROM queued

@@ -156,6 +156,11 @@ async def test_a_job_whose_worker_is_killed_is_recovered_after_a_restart(
     assert recovered.status == "succeeded"
     assert recovered.attempts == 2
     assert recovered.progress_message == "finished after recovery"
+    # It shows when it first started, and when the attempt that finished it started.
+    assert recovered.started_at == running.started_at
+    assert recovered.attempt_started_at is not None
+    assert running.attempt_started_at is not None
+    assert recovered.attempt_started_at > running.attempt_started_at
 
 
 async def test_a_job_out_of_attempts_when_its_worker_dies_is_failed_with_a_reason(
@@ -182,6 +187,16 @@ async def test_shutdown_hands_a_running_job_back(committed: asyncpg.Pool, sql: S
     back = await fetch_job(committed, sql, job.id)
     assert back is not None
     assert (back.status, back.attempts) == ("queued", 0)
+
+    async def finish(_context: JobContext, _payload: dict[str, Any]) -> None:
+        return None
+
+    async with running_worker(committed, sql, {"demo.hang": finish}):
+        rerun = await wait_for_status(committed, sql, job.id, {"succeeded"})
+    assert rerun.attempts == 1
+    assert (rerun.started_at, rerun.attempt_started_at) != (None, None)
+    assert rerun.started_at == back.started_at
+    assert rerun.attempt_started_at > rerun.started_at  # type: ignore[operator]
 
 
 async def test_a_queued_job_wakes_an_idle_worker_before_its_poll(
