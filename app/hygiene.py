@@ -34,7 +34,13 @@ _SECURITY_HEADERS = (
     (b"cache-control", b"no-store"),
 )
 _API_CSP = (b"content-security-policy", b"default-src 'none'; frame-ancestors 'none'")
-# The interactive docs load their scripts and styles from a CDN.
+# The docs pages run Swagger UI, served by this service itself (app/docs.py): scripts,
+# styles and the document from here only (its page bootstraps with an inline script).
+_DOCS_CSP = (
+    b"content-security-policy",
+    b"default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    b"img-src 'self' data:; font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'",
+)
 _DOCS_PREFIX = "/schema"
 
 
@@ -48,9 +54,8 @@ class SecurityHeadersMiddleware:
         if scope["type"] != ScopeType.HTTP:
             await self.app(scope, receive, send)
             return
-        extra: tuple[tuple[bytes, bytes], ...] = _SECURITY_HEADERS
-        if not scope["path"].startswith(_DOCS_PREFIX):
-            extra = (*extra, _API_CSP)
+        docs = scope["path"].startswith(_DOCS_PREFIX)
+        extra = (*_SECURITY_HEADERS, _DOCS_CSP if docs else _API_CSP)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

@@ -6,13 +6,10 @@ import logging
 from collections.abc import Sequence
 from pathlib import Path
 
-from litestar import Litestar, Router
+from litestar import Litestar
 from litestar.config.cors import CORSConfig
 from litestar.di import Provide
-from litestar.openapi import OpenAPIConfig
-from litestar.openapi.spec import Components, Reference, SecurityScheme, Tag
 
-from app import __version__
 from app.auth.guards import authorize
 from app.background import background_lifespan
 from app.db import ConnectionSource, required_queries
@@ -28,16 +25,12 @@ from app.hygiene import (
 )
 from app.lifespan import runtime_lifespan
 from app.log import RequestContextMiddleware
+from app.openapi import openapi_config, openapi_plugins
 from app.runtime import provide_connection, provide_runtime
 from app.settings import Settings, load_settings
 from app.sql import SQL_DIR, SqlQueries
 
 log = logging.getLogger(__name__)
-
-_SECURITY_SCHEMES: dict[str, SecurityScheme | Reference] = {
-    "ApiKey": SecurityScheme(type="apiKey", name="X-API-Key", security_scheme_in="header"),
-    "Bearer": SecurityScheme(type="http", scheme="bearer", description="The same API key"),
-}
 
 
 def load_queries(sql_dir: Path = SQL_DIR, domains: Sequence[Domain] | None = None) -> SqlQueries:
@@ -70,7 +63,8 @@ def create_app(
         ],
         request_class=GuardedRequest,
         exception_handlers=exception_handlers,  # type: ignore[arg-type]
-        openapi_config=_openapi_config(settings, [d.tag for d in domains if d.tag]),
+        plugins=openapi_plugins(),
+        openapi_config=openapi_config(settings, [d.tag for d in domains if d.tag]),
         cors_config=_cors_config(settings),
         # Chunked bodies are cut off here; declared lengths earlier, in BodyLimitMiddleware.
         request_max_body_size=settings.api.max_upload_bytes,
@@ -87,22 +81,6 @@ def create_app(
     )
     app.asgi_handler = RequestContextMiddleware(SecurityHeadersMiddleware(limited))
     return app
-
-
-def _openapi_config(settings: Settings, tags: list[Tag]) -> OpenAPIConfig:
-    return OpenAPIConfig(
-        title="optimizer",
-        version=__version__,
-        description="Phone-list hygiene for SMS and ad-traffic operations.",
-        tags=tags,
-        path="/schema",
-        components=Components(security_schemes=_SECURITY_SCHEMES),
-        security=[{"ApiKey": []}, {"Bearer": []}],
-        # The docs are protected like any route unless DOCS_PUBLIC says otherwise.
-        openapi_router=Router(
-            path="/schema", route_handlers=[], opt={"public": settings.api.docs_public}
-        ),
-    )
 
 
 def _cors_config(settings: Settings) -> CORSConfig | None:

@@ -22,6 +22,7 @@ KeyName = Annotated[
     msgspec.Meta(
         min_length=1,
         max_length=64,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$",
         description="Letters, digits, '.', '_' and '-', starting with a letter or digit.",
         examples=["frontend"],
     ),

@@ -4,24 +4,13 @@ the allow-list is the set of files, so no table name from a request reaches SQL.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import get_args
 from uuid import UUID
 
 from app.db import Repository
-from app.exports.schemas import ExportRecord
+from app.exports.schemas import ExportRecord, ExportTable
 
-EXPORTABLE = (
-    "blacklist",
-    "whitelist",
-    "monitor",
-    "main_database",
-    "api_voluum_ts_sources",
-    "api_voluum_conversions",
-    "api_hlr_live_numbers",
-    "voluum_live_events",
-    "voluum_offers",
-    "voluum_campaigns",
-    "broadcast_campaign_stats",
-)
+EXPORTABLE: tuple[str, ...] = get_args(ExportTable)
 
 
 class ExportRepository(Repository):

@@ -10,6 +10,7 @@ import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import cast
 from uuid import UUID
 
 import polars as pl
@@ -17,7 +18,7 @@ import polars as pl
 from app.db import acquire
 from app.errors import BadRequestError, NotFoundError
 from app.exports.repository import EXPORTABLE, ExportRepository
-from app.exports.schemas import ExportRecord, ExportStarted, ExportView
+from app.exports.schemas import ExportRecord, ExportStarted, ExportTable, ExportView
 from app.files.csv_safety import inert
 from app.files.jobs import FileJob, FileResult, FileRun
 from app.files.schemas import ProcessingStarted
@@ -37,10 +38,10 @@ class NoExportError(NotFoundError):
     detail = "No export of this table yet"
 
 
-def check_table(table: str | None) -> str:
+def check_table(table: str | None) -> ExportTable:
     if table not in EXPORTABLE:
         raise UnknownTableError(str(table))
-    return table
+    return cast("ExportTable", table)
 
 
 def escape_formulas(source: Path, target: Path) -> None:

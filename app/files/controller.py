@@ -13,7 +13,7 @@ from litestar import get, post
 from litestar.di import NamedDependency, Provide
 from litestar.enums import RequestEncodingType
 from litestar.handlers import HTTPRouteHandler
-from litestar.params import Body, FromPath, FromQuery
+from litestar.params import Body, FromPath, QueryParameter
 from litestar.response import Stream
 from litestar.status_codes import HTTP_200_OK
 from litestar.types import Guard
@@ -27,6 +27,10 @@ from app.runtime import Runtime
 from app.storage import CHUNK_BYTES
 
 STATUSES = frozenset(get_args(FileStatus))
+_STATUS = "(?:" + "|".join(sorted(STATUSES)) + ")"
+# `?status=a,b`: known statuses, commas, spaces, and empty items (which are skipped).
+# Documented only: parse_statuses checks, and its 400 names the unknown statuses.
+STATUS_LIST = rf"^ *(?:{_STATUS} *)?(?:, *(?:{_STATUS} *)?)*$"
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,7 +139,8 @@ def _list_route(kind: FileKind) -> HTTPRouteHandler:
         **_options(kind, "list", "List files"),
     )
     async def list_files(
-        files: NamedDependency[FileService], status: FromQuery[str | None] = None
+        files: NamedDependency[FileService],
+        status: Annotated[str | None, QueryParameter(schema_extra={"pattern": STATUS_LIST})] = None,
     ) -> FileList:
         """Newest first; `?status=a,b` keeps those statuses."""
         records = await files.list(kind.name, parse_statuses(status))

@@ -14,7 +14,7 @@ Target = Literal["blacklist", "whitelist", "monitor"]
 class ImportItem(msgspec.Struct, frozen=True):
     id: UUID
     original_filename: str
-    target: str
+    target: Target
     uploaded_count: int
     accepted_count: int
     rejected_count: int

@@ -23,7 +23,7 @@ class FoundRecords(msgspec.Struct, frozen=True):
 class PhoneStatus(msgspec.Struct, frozen=True):
     phone: str
     list_name: Literal["blacklist", "whitelist", "monitor"] | None
-    decided_by: str | None
+    decided_by: Literal["manual", "hlr", "os_version"] | None
     reason: str | None
     source: str | None
     listed_at: datetime | None
