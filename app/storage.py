@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import anyio
-from aiobotocore.session import get_session
 
+from app.aws import aws_client
 from app.errors import NotFoundError
 from app.settings import Settings
 
@@ -275,14 +275,6 @@ async def open_storage(settings: Settings) -> AsyncIterator[Storage]:
     if not config.s3_bucket:
         yield LocalStorage(config.upload_root)
         return
-    aws = settings.aws
-    async with get_session().create_client(
-        "s3",
-        region_name=aws.region,
-        endpoint_url=config.s3_endpoint_url,
-        # None falls back to botocore's chain: environment, profile, instance role.
-        aws_access_key_id=aws.access_key_id.reveal() if aws.access_key_id else None,
-        aws_secret_access_key=aws.secret_access_key.reveal() if aws.secret_access_key else None,
-    ) as client:
+    async with aws_client("s3", settings.aws, endpoint_url=config.s3_endpoint_url) as client:
         log.info("storage_s3", extra={"bucket": config.s3_bucket, "prefix": config.s3_prefix})
         yield S3Storage(client, config.s3_bucket, config.s3_prefix)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator
 
-from aiobotocore.session import get_session
 from litestar.openapi.spec import Tag
 
+from app.aws import aws_client
 from app.domain import Domain
 from app.encryption.crypto import PhoneCipher
 from app.live_events.consumer import LiveEventConsumer
@@ -24,14 +24,7 @@ async def consumer(runtime: Runtime) -> AsyncIterator[Loop | None]:
     if not aws.sqs_queue_url:
         yield None
         return
-    async with get_session().create_client(
-        "sqs",
-        region_name=aws.region,
-        endpoint_url=aws.sqs_endpoint_url,
-        # None falls back to botocore's chain: environment, profile, instance role.
-        aws_access_key_id=aws.access_key_id.reveal() if aws.access_key_id else None,
-        aws_secret_access_key=aws.secret_access_key.reveal() if aws.secret_access_key else None,
-    ) as client:
+    async with aws_client("sqs", aws, endpoint_url=aws.sqs_endpoint_url) as client:
         cipher = PhoneCipher(settings.encryption.key_bytes()) if settings.encryption else None
         yield LiveEventConsumer(
             client=client,
