@@ -21,8 +21,8 @@ COPY sql sql
 COPY migrations migrations
 RUN pip install --no-deps --editable . \
     && useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin optimizer \
-    && mkdir -p /app/uploads /app/db_files /app/.data \
-    && chown optimizer /app/uploads /app/db_files /app/.data
+    && mkdir -p /app/uploads /app/.data \
+    && chown optimizer /app/uploads /app/.data
 
 USER optimizer
 
