@@ -109,3 +109,36 @@ def test_a_long_name_is_cut_keeping_its_extension() -> None:
     name = display_name("a" * 1000 + ".csv")
     assert len(name) == MAX_NAME
     assert name.endswith("aaa.csv")
+
+
+RAGGED = (
+    "phone,tag,src,name\n"
+    "447700910050\n"  # a short first data row
+    "447700910051,a,b,Ann\n"
+    "447700910052,a,b,Bob,an,extra,cell\n"  # a long one
+    "447700910053,a\n"
+)
+
+
+@pytest.mark.parametrize("bom", [b"", b"\xef\xbb\xbf"], ids=["plain", "bom"])
+async def test_ragged_rows_keep_every_row_in_encryption_and_imports(
+    live: httpx.AsyncClient, bom: bytes
+) -> None:
+    data = bom + RAGGED.encode()
+    numbers = ["447700910050", "447700910051", "447700910052", "447700910053"]
+
+    upload = await live.post("/upload-encrypted", files={"file": ("ragged.csv", data, "text/csv")})
+    file_id = upload.json()["id"]
+    started = await live.post(f"/{file_id}/process-encrypted")
+    await _follow(live, started.json()["job_id"])
+    tokens = list(csv.reader(io.StringIO((await live.get(f"/{file_id}/download-encrypted")).text)))
+    assert [row[0] for row in tokens] == numbers
+    assert all(not row[1].startswith("#error") for row in tokens)
+
+    imported = await live.post(
+        "/import-blacklist-csv", files={"file": ("ragged.csv", data, "text/csv")}
+    )
+    assert imported.status_code == 200, imported.text
+    assert (imported.json()["rows_imported"], imported.json()["accepted"]) == (4, 4)
+    result = await live.get(f"/db-manual-update/{imported.json()['id']}/download")
+    assert [row[0] for row in csv.reader(io.StringIO(result.text))][1:] == numbers
