@@ -11,7 +11,7 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 
 from litestar.openapi.spec import Tag
-from litestar.types import ControllerRouterHandler
+from litestar.types import ControllerRouterHandler, Middleware
 
 from app.clients.base import VendorClient
 from app.db import Repository
@@ -29,12 +29,20 @@ def _no_schedules(_settings: Settings) -> Sequence[Schedule]:
     return ()
 
 
+def _no_routes(_settings: Settings) -> Sequence[ControllerRouterHandler]:
+    return ()
+
+
 @dataclass(frozen=True, slots=True)
 class Domain:
     name: str
     # The OpenAPI tag its routes carry; None when it shares another domain's tag.
     tag: Tag | None = None
     routes: Sequence[ControllerRouterHandler] = ()
+    # Routes whose options depend on settings (a route that a setting makes public).
+    configured_routes: Callable[[Settings], Sequence[ControllerRouterHandler]] = _no_routes
+    # Application middleware: it runs for every matched route, after routing.
+    middleware: Sequence[Middleware] = ()
     # Start-up checks that every query these use has its SQL file.
     repositories: Sequence[type[Repository]] = ()
     jobs: Sequence[JobKind] = ()

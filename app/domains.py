@@ -10,6 +10,7 @@ from app.domain import Domain
 # In the order of the OpenAPI document's tags.
 DOMAIN_PACKAGES = (
     "system",
+    "metrics",
     "auth",
     "jobs",
     "schedules",

@@ -18,6 +18,7 @@ from app.clients import open_clients
 from app.db import ConnectionSource, create_pool
 from app.domain import Domain
 from app.jobs.events import JobEvents
+from app.metrics.instruments import Instruments
 from app.runtime import Runtime, install
 from app.settings import Settings
 from app.sql import SqlQueries
@@ -60,10 +61,12 @@ async def open_runtime(
     for reason in settings.ignored:
         log.warning("setting_ignored", extra={"reason": reason})
     clients = [client for domain in domains for client in domain.clients]
+    # One registry per application: the suite builds many in one process.
+    metrics = Instruments()
     async with (
         open_storage(settings) as storage,
         _pool(settings, connections) as pool,
-        open_clients(settings, list(dict.fromkeys(clients))) as opened,
+        open_clients(settings, list(dict.fromkeys(clients)), metrics) as opened,
     ):
         yield Runtime(
             settings=settings,
@@ -75,6 +78,7 @@ async def open_runtime(
             job_events=JobEvents(),
             job_kinds={kind.name: kind for domain in domains for kind in domain.jobs},
             schedules=tuple(s for domain in domains for s in domain.schedules(settings)),
+            metrics=metrics,
         )
 
 

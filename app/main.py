@@ -50,7 +50,12 @@ def create_app(
     domains = load_domains()
     queries = load_queries(sql_dir, domains)
     app = Litestar(
-        route_handlers=[route for domain in domains for route in domain.routes],
+        route_handlers=[
+            route
+            for domain in domains
+            for route in (*domain.routes, *domain.configured_routes(settings))
+        ],
+        middleware=[middleware for domain in domains for middleware in domain.middleware],
         # Every route is protected unless its handler says `opt={"public": True}`.
         guards=[authorize, media_type_guard, one_value_per_query_parameter],
         dependencies={

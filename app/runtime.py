@@ -7,9 +7,9 @@ instead of from an untyped state bag.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 
 import asyncpg
 from litestar import Litestar
@@ -20,6 +20,7 @@ from app.auth.tokens import SigningSecret
 from app.clients import Clients
 from app.db import ConnectionSource, acquire
 from app.jobs.events import JobEvents
+from app.metrics.instruments import Instruments
 from app.schedules.schemas import Schedule
 from app.settings import Settings
 from app.sql import SqlQueries
@@ -29,6 +30,7 @@ if TYPE_CHECKING:  # the kinds' handlers take a Runtime: a cycle at run time
     from app.jobs.kinds import JobKind
 
 L = TypeVar("L")
+S = TypeVar("S")
 
 
 class Loop(Protocol):
@@ -55,11 +57,13 @@ class Runtime:
     model, which would otherwise inspect (and try to convert) every field."""
 
     __slots__ = (
+        "_shared",
         "clients",
         "connections",
         "job_events",
         "job_kinds",
         "loops",
+        "metrics",
         "queries",
         "schedules",
         "settings",
@@ -79,6 +83,7 @@ class Runtime:
         job_events: JobEvents,
         job_kinds: Mapping[str, JobKind] | None = None,
         schedules: tuple[Schedule, ...] = (),
+        metrics: Instruments | None = None,
     ) -> None:
         self.settings = settings
         self.queries = queries
@@ -91,6 +96,17 @@ class Runtime:
         self.job_kinds: Mapping[str, JobKind] = job_kinds or {}
         self.schedules = schedules
         self.loops = Loops()
+        # This application's Prometheus registry and the instruments in it.
+        self.metrics = metrics or Instruments()
+        self._shared: dict[type[Any], Any] = {}
+
+    def shared(self, kind: type[S], make: Callable[[], S]) -> S:
+        """The one `kind` object this application keeps (made by `make` on first use), for
+        state a domain shares between requests, such as a cache."""
+        found = self._shared.get(kind)
+        if not isinstance(found, kind):
+            found = self._shared[kind] = make()
+        return found
 
 
 def runtime_of(app: Litestar) -> Runtime:

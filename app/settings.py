@@ -66,6 +66,16 @@ class ApiSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class MetricsSettings:
+    # GET /metrics (Prometheus) needs an admin key unless this is set: for a scraper that
+    # reaches the service on a private port only.
+    public: bool = False
+    # How long GET /get-metrics serves the list counts it last read (per process); 0 reads
+    # them on every call (concurrent calls still share one query).
+    cache_seconds: float = 5.0
+
+
+@dataclass(frozen=True, slots=True)
 class JobSettings:
     # Background loops are switched on by settings, so tests start only what they test.
     workers_enabled: bool = True
@@ -167,6 +177,7 @@ class Settings:
     server: ServerSettings = ServerSettings()
     api: ApiSettings = ApiSettings()
     jobs: JobSettings = JobSettings()
+    metrics: MetricsSettings = MetricsSettings()
     phones: PhoneSettings = PhoneSettings()
     database: DatabaseSettings = DatabaseSettings()
     storage: StorageSettings = StorageSettings()

@@ -26,6 +26,7 @@ from app.settings import (
     JobSettings,
     LogFormat,
     MessageWhizSettings,
+    MetricsSettings,
     OngageSettings,
     PhoneSettings,
     Secret,
@@ -117,6 +118,7 @@ class _Reader:
         server = self._server()
         api = self._api()
         jobs = self._jobs()
+        metrics = self._metrics()
         phones = self._phones()
         database = self._database()
         storage = self._storage()
@@ -133,6 +135,7 @@ class _Reader:
             server=server,
             api=api,
             jobs=jobs,
+            metrics=metrics,
             phones=phones,
             database=database,
             storage=storage,
@@ -262,6 +265,13 @@ class _Reader:
                 "JOB_RETENTION_DAYS", default.retention_days, minimum=1, problems=errors
             ),
             purge_cron=self._cron("SCHEDULE_JOB_PURGE", default.purge_cron),
+        )
+
+    def _metrics(self) -> MetricsSettings:
+        default = MetricsSettings()
+        return MetricsSettings(
+            public=self._bool("METRICS_PUBLIC", default.public),
+            cache_seconds=self._seconds("METRICS_CACHE_SECONDS", default.cache_seconds, minimum=0),
         )
 
     def _database(self) -> DatabaseSettings:

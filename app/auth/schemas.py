@@ -82,6 +82,7 @@ class KeyForAuth(msgspec.Struct, frozen=True):
     name: str
     scope: Scope
     revoked_at: datetime | None
+    last_used_at: datetime | None
 
 
 class StreamTokenSecret(msgspec.Struct, frozen=True):

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import TypeVar
 
-from app.clients.base import VendorClient
+from app.clients.base import CallRecorder, VendorClient
 from app.errors import IntegrationDisabledError
 from app.settings import Settings
 
@@ -29,15 +29,20 @@ class Clients:
 
 @asynccontextmanager
 async def open_clients(
-    settings: Settings, kinds: Sequence[type[VendorClient]]
+    settings: Settings,
+    kinds: Sequence[type[VendorClient]],
+    recorder: CallRecorder | None = None,
 ) -> AsyncIterator[Clients]:
-    """Opens a client of each kind whose integration is configured; on the way out closes
-    every one, and only then raises a close that failed."""
+    """Opens a client of each kind whose integration is configured, each reporting its
+    calls to `recorder`; on the way out closes every one, and only then raises a close
+    that failed."""
     async with AsyncExitStack() as stack:
         opened: list[VendorClient] = []
         for kind in kinds:
             client = kind.from_settings(settings)
             if client is not None:
                 stack.push_async_callback(client.aclose)
+                if recorder is not None:
+                    client.record_calls(recorder)
                 opened.append(client)
         yield Clients(opened)

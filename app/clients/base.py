@@ -16,7 +16,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from types import TracebackType
-from typing import ClassVar, Self, TypeVar
+from typing import ClassVar, Protocol, Self, TypeVar
 
 import httpx
 import msgspec
@@ -123,6 +123,14 @@ class RateLimiter:
             await self._sleep(slot - now)
 
 
+class CallRecorder(Protocol):
+    """Where each attempt is counted (the application's metrics)."""
+
+    def observe_vendor_call(
+        self, vendor: str, outcome: str, status: str, seconds: float
+    ) -> None: ...
+
+
 @dataclass(frozen=True, slots=True)
 class _Failure:
     error: UpstreamError
@@ -148,6 +156,7 @@ class VendorClient(ABC):
     ) -> None:
         # Every value here is masked in log lines and error details.
         self._secrets = tuple(secret for secret in secrets if secret)
+        self._recorder: CallRecorder | None = None
         self._in_flight = asyncio.Semaphore(self.policy.max_in_flight)
         rate = self.policy.rate_per_second
         self._rate = RateLimiter(rate) if rate is not None else None
@@ -166,6 +175,10 @@ class VendorClient(ABC):
     @abstractmethod
     def from_settings(cls, settings: Settings) -> Self | None:
         """The client for these settings; None when its integration is not configured."""
+
+    def record_calls(self, recorder: CallRecorder) -> None:
+        """Count each attempt (vendor, outcome, status, duration) in `recorder` too."""
+        self._recorder = recorder
 
     async def aclose(self) -> None:
         await self._http.aclose()
@@ -305,13 +318,19 @@ class VendorClient(ABC):
         else:
             final = not failure.retry or attempt >= self.policy.max_attempts
             level, outcome = logging.WARNING, "failed" if final else "retry"
+        elapsed = time.monotonic() - started
+        if self._recorder is not None:
+            # The status, or the transport error's class when the vendor never answered:
+            # both few, so fit for a label (never the URL, which may carry a phone).
+            label = str(status) if status is not None else (error or "none")
+            self._recorder.observe_vendor_call(self.vendor, outcome, label, elapsed)
         extra: dict[str, object] = {
             "vendor": self.vendor,
             "method": request.method,
             "url": redact_url(request.url, self._secrets),
             "status": status,
             "attempt": attempt,
-            "elapsed_ms": round((time.monotonic() - started) * 1000, 1),
+            "elapsed_ms": round(elapsed * 1000, 1),
             "outcome": outcome,
         }
         if error is not None:

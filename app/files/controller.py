@@ -21,7 +21,7 @@ from litestar.types import Guard
 from app.db import acquire
 from app.errors import BadRequestError
 from app.files.repository import FileRepository
-from app.files.schemas import Done, FileItem, FileList, FileStatus, FileUpload, UploadReceipt
+from app.files.schemas import Done, FileList, FileStatus, FileUpload, UploadReceipt
 from app.files.service import FileService, store_upload
 from app.runtime import Runtime
 from app.storage import CHUNK_BYTES
@@ -31,6 +31,10 @@ _STATUS = "(?:" + "|".join(sorted(STATUSES)) + ")"
 # `?status=a,b`: known statuses, commas, spaces, and empty items (which are skipped).
 # Documented only: parse_statuses checks, and its 400 names the unknown statuses.
 STATUS_LIST = rf"^ *(?:{_STATUS} *)?(?:, *(?:{_STATUS} *)?)*$"
+# A list shows the newest files: the frontend shows recent uploads, and a kind's whole
+# history (thousands of files) in every answer is what made lists slow under load.
+DEFAULT_LIST_LIMIT = 100
+MAX_LIST_LIMIT = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,10 +145,13 @@ def _list_route(kind: FileKind) -> HTTPRouteHandler:
     async def list_files(
         files: NamedDependency[FileService],
         status: Annotated[str | None, QueryParameter(schema_extra={"pattern": STATUS_LIST})] = None,
+        limit: Annotated[
+            int, QueryParameter(ge=1, le=MAX_LIST_LIMIT, description="At most this many files")
+        ] = DEFAULT_LIST_LIMIT,
     ) -> FileList:
-        """Newest first; `?status=a,b` keeps those statuses."""
-        records = await files.list(kind.name, parse_statuses(status))
-        return FileList(items=[FileItem.of(r) for r in records])
+        """The newest files first, `limit` of them (100 unless asked); `?status=a,b` keeps
+        those statuses."""
+        return FileList(items=await files.list(kind.name, parse_statuses(status), limit=limit))
 
     return list_files
 

@@ -8,7 +8,7 @@ from typing import Any
 from uuid import UUID
 
 from app.db import Repository
-from app.files.schemas import FileRecord, StoredKeys
+from app.files.schemas import FileItem, FileRecord, StoredKeys
 
 
 class FileRepository(Repository):
@@ -34,8 +34,12 @@ class FileRepository(Repository):
     async def get(self, kind: str, file_id: UUID) -> FileRecord | None:
         return await self._fetch_one("get_file", FileRecord, id=file_id, kind=kind)
 
-    async def list(self, kind: str, statuses: Sequence[str]) -> builtins.list[FileRecord]:
-        return await self._fetch_all("list_files", FileRecord, kind=kind, statuses=statuses)
+    async def list(
+        self, kind: str, statuses: Sequence[str], *, limit: int
+    ) -> builtins.list[FileItem]:
+        return await self._fetch_all(
+            "list_files", FileItem, kind=kind, statuses=statuses, limit=limit
+        )
 
     async def start_processing(
         self,

@@ -18,7 +18,7 @@ from uuid import UUID
 
 from app.errors import BadRequestError, ConflictError, NotFoundError
 from app.files.repository import FileRepository
-from app.files.schemas import FileRecord
+from app.files.schemas import FileItem, FileRecord
 from app.files.sniff import SNIFF_BYTES, LineCounter, LineEndings, sniff, to_utf8
 from app.jobs.kinds import JobFailedError
 from app.jobs.repository import JobRepository
@@ -171,8 +171,9 @@ class FileService:
             delimiter=None,
         )
 
-    async def list(self, kind: str, statuses: list[str]) -> list[FileRecord]:
-        return await self._repository.list(kind, statuses)
+    async def list(self, kind: str, statuses: list[str], *, limit: int) -> list[FileItem]:
+        """The newest `limit` files of a kind, in those statuses (any when empty)."""
+        return await self._repository.list(kind, statuses, limit=limit)
 
     async def get(self, kind: str, file_id: UUID) -> FileRecord:
         record = await self._repository.get(kind, file_id)

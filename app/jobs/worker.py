@@ -139,6 +139,8 @@ class JobWorker:
         keeper = asyncio.create_task(self._keep_lease(job, work), name=f"lease-{job.id}")
         extra = {"job_id": str(job.id), "kind": job.kind, "attempt": job.attempts}
         log.info("job_started", extra=extra)
+        started = time.monotonic()
+        outcome = "lost"
         try:
             await self._kinds[job.kind].handler(context, job.payload)
         except asyncio.CancelledError:
@@ -149,24 +151,32 @@ class JobWorker:
                 await self._record(
                     job, lambda conn: self._jobs(conn).release(job.id, owner=self.name)
                 )
+                outcome = "handed_back"
                 log.info("job_handed_back", extra=extra)
             raise
         except LeaseLostError:
             log.warning("job_lease_lost", extra=extra)
         except JobFailedError as exc:
-            await self._fail(job, str(exc), retryable=False)
+            outcome = await self._fail(job, str(exc), retryable=False)
         except Exception as exc:
             log.exception("job_attempt_failed", extra=extra)
-            await self._fail(job, f"{type(exc).__name__}: {exc}", retryable=True)
+            outcome = await self._fail(job, f"{type(exc).__name__}: {exc}", retryable=True)
         else:
-            await self._record(job, lambda conn: self._jobs(conn).complete(job.id, owner=self.name))
+            done = await self._record(
+                job, lambda conn: self._jobs(conn).complete(job.id, owner=self.name)
+            )
+            outcome = "succeeded" if done else "lost"
             log.info("job_succeeded", extra=extra)
         finally:
+            # The attempt as this worker ran it (its finished_at - attempt_started_at, on
+            # this process's clock): how long each kind takes, and how often it fails.
+            self._runtime.metrics.observe_job(job.kind, outcome, time.monotonic() - started)
             keeper.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await keeper
 
-    async def _fail(self, job: Job, error: str, *, retryable: bool) -> None:
+    async def _fail(self, job: Job, error: str, *, retryable: bool) -> str:
+        """Records a failed attempt; the outcome for the metrics: failed, retried or lost."""
         delay = _backoff(job.attempts, self._settings.retry_base_seconds, 300.0)
 
         async def write(conn: asyncpg.Connection) -> JobOutcome | None:
@@ -185,6 +195,7 @@ class JobWorker:
         outcome = await self._record(job, write)
         status = outcome.status if outcome else "lost"
         log.warning("job_failed", extra={"job_id": str(job.id), "kind": job.kind, "now": status})
+        return {"queued": "retried", "failed": "failed"}.get(status, "lost")
 
     def _jobs(self, conn: asyncpg.Connection) -> JobRepository:
         return JobRepository(conn, self._sql)

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import asyncpg
 from litestar import Controller, Response, get
 from litestar.di import NamedDependency, Provide
 from litestar.status_codes import HTTP_200_OK, HTTP_503_SERVICE_UNAVAILABLE
 
 from app import __version__
 from app.runtime import Runtime
-from app.system.repository import SystemRepository
 from app.system.schemas import Health, Metrics, Readiness, ServiceInfo
 from app.system.service import SystemService, check_readiness
 
@@ -17,10 +15,8 @@ from app.system.service import SystemService, check_readiness
 PUBLIC = {"public": True}
 
 
-def provide_system_service(
-    db_connection: NamedDependency[asyncpg.Connection], runtime: NamedDependency[Runtime]
-) -> SystemService:
-    return SystemService(SystemRepository(db_connection, runtime.queries))
+def provide_system_service(runtime: NamedDependency[Runtime]) -> SystemService:
+    return SystemService(runtime)
 
 
 class SystemController(Controller):
@@ -49,5 +45,6 @@ class SystemController(Controller):
         dependencies={"system": Provide(provide_system_service, sync_to_thread=False)},
     )
     async def get_metrics(self, system: NamedDependency[SystemService]) -> Metrics:
-        """Each table as [total, added in the last 24 hours, added in the last 7 days]."""
+        """Each table as [total, added in the last 24 hours, added in the last 7 days]; the
+        counts may be a few seconds old (METRICS_CACHE_SECONDS)."""
         return await system.metrics()
