@@ -10,10 +10,18 @@ from uuid import UUID
 import asyncpg
 import polars as pl
 
-from app.cleaning.classify import Counts, Filters, Lists, classify, detect_layout, kept_phones
+from app.cleaning.classify import (
+    Counts,
+    Filters,
+    Lists,
+    UnusableFileError,
+    classify,
+    detect_layout,
+)
 from app.cleaning.repository import CleaningRepository
 from app.db import acquire
 from app.files.jobs import FileJob, FileResult, FileRun
+from app.jobs.kinds import JobFailedError
 from app.phones.repository import PhoneRepository
 
 KIND = "cleaning"
@@ -61,14 +69,21 @@ class CleaningJob(FileJob[Lists, CleaningResult]):
         code = run.runtime.settings.phones.default_calling_code
         clean = run.folder / "clean.csv"
         annotated = run.folder / "annotated.csv" if run.payload.get("annotate") else None
-        layout = detect_layout(raw, run.record.delimiter or ",", code)
-        counts = classify(
-            raw, layout, prepared, filters, code, clean_path=clean, annotated_path=annotated
-        )
-        seen = None
-        if filters.include_main_database:
-            seen = run.folder / "seen.csv"
-            kept_phones(clean, layout).sink_csv(seen, include_header=False)
+        seen = run.folder / "seen.csv" if filters.include_main_database else None
+        try:
+            layout = detect_layout(raw, run.record.delimiter or ",", code)
+            counts = classify(
+                raw,
+                layout,
+                prepared,
+                filters,
+                code,
+                clean_path=clean,
+                annotated_path=annotated,
+                seen_path=seen,
+            )
+        except UnusableFileError as exc:
+            raise JobFailedError(str(exc)) from exc  # the same file fails the same way again
         return CleaningResult(
             key=self.result_key(run.file_id),
             path=clean,
