@@ -5,56 +5,38 @@ Every default is the one its settings class declares: this module writes none of
 
 from __future__ import annotations
 
-import binascii
 import re
 from collections.abc import Mapping
-from dataclasses import fields, replace
-from pathlib import Path
-from typing import Any
+from dataclasses import replace
 from urllib.parse import quote
 
 import phonenumbers
 from croniter import croniter
 
 from app.settings import (
-    PROJECT_ROOT,
     ApiSettings,
     AwsSettings,
     DatabaseSettings,
-    EncryptionSettings,
-    HlrSettings,
     JobSettings,
     LogFormat,
-    MessageWhizSettings,
     MetricsSettings,
-    OngageSettings,
     PhoneSettings,
     Secret,
     ServerSettings,
     Settings,
     SettingsError,
     StorageSettings,
-    VoluumSettings,
-    decode_key,
 )
+from app.settings_integrations import IntegrationReader
 
 
 def read_settings(environ: Mapping[str, str]) -> Settings:
     return _Reader(environ).settings()
 
 
-_TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off"}
 _LOG_FORMATS: dict[str, LogFormat] = {"text": "text", "json": "json"}
-# A scheme and a host; the rest is the vendor's business.
-_BASE_URL = re.compile(r"^https?://[^/\s]+\S*$", re.IGNORECASE)
 # SQS refuses a longer long poll.
 _SQS_MAX_WAIT_SECONDS = 20
-
-
-def _default(group: type[Any], name: str) -> Any:
-    """The default that a settings class with required fields declares for `name`."""
-    return {f.name: f.default for f in fields(group)}[name]
 
 
 # Variables of the old service that are set in existing deployments but mean nothing now.
@@ -65,54 +47,8 @@ _RETIRED = {
 }
 
 
-class _Reader:
+class _Reader(IntegrationReader):
     """Reads one environment, collecting every problem instead of stopping at the first."""
-
-    def __init__(self, environ: Mapping[str, str]) -> None:
-        self._env = environ
-        self._errors: list[str] = []
-
-    def _get(self, name: str) -> str | None:
-        value = self._env.get(name)
-        if value is None:
-            return None
-        value = value.strip()
-        return value or None
-
-    def _parse_int(self, name: str, *, minimum: int, problems: list[str]) -> int | None:
-        """The variable as an integer; None when it is unset or broken (one problem then)."""
-        raw = self._get(name)
-        if raw is None:
-            return None
-        try:
-            value = int(raw)
-        except ValueError:
-            problems.append(f"{name} must be an integer, got {raw!r}")
-            return None
-        if value < minimum:
-            problems.append(f"{name} must be at least {minimum}, got {value}")
-            return None
-        return value
-
-    def _int(self, name: str, default: int, *, minimum: int, problems: list[str]) -> int:
-        value = self._parse_int(name, minimum=minimum, problems=problems)
-        return default if value is None else value
-
-    def _seconds(self, name: str, default: float, *, minimum: int) -> float:
-        """Whole seconds in the environment, a float in the settings."""
-        value = self._parse_int(name, minimum=minimum, problems=self._errors)
-        return default if value is None else float(value)
-
-    def _bool(self, name: str, default: bool) -> bool:
-        raw = self._get(name)
-        if raw is None:
-            return default
-        if raw.lower() in _TRUE:
-            return True
-        if raw.lower() in _FALSE:
-            return False
-        self._errors.append(f"{name} must be true or false, got {raw!r}")
-        return default
 
     def settings(self) -> Settings:
         server = self._server()
@@ -152,13 +88,6 @@ class _Reader:
                 if self._get(name) is not None
             ),
         )
-
-    def _path(self, name: str, default: Path) -> Path:
-        raw = self._get(name)
-        if raw is None:
-            return default
-        path = Path(raw)
-        return path if path.is_absolute() else PROJECT_ROOT / path
 
     def _server(self) -> ServerSettings:
         default = ServerSettings()
@@ -348,114 +277,3 @@ class _Reader:
                 ),
             ),
         )
-
-    def _required(self, integration: str, names: tuple[str, ...], notices: list[str]) -> bool:
-        missing = [name for name in names if self._get(name) is None]
-        if missing:
-            notices.append(f"{integration} disabled: {', '.join(missing)} not set")
-            return False
-        return True
-
-    def _disabled(self, integration: str, problems: list[str], notices: list[str]) -> bool:
-        """True, with one notice naming every problem, when the integration cannot run."""
-        if problems:
-            notices.append(f"{integration} disabled: {'; '.join(problems)}")
-        return bool(problems)
-
-    def _base_url(self, name: str, group: type[Any], field: str, problems: list[str]) -> str:
-        raw = self._get(name)
-        if raw is None:
-            return str(_default(group, field))
-        if not _BASE_URL.match(raw):
-            # The value is not echoed: a proxy's URL may carry a password.
-            problems.append(f"{name} must be a URL starting with http:// or https://")
-        return raw.rstrip("/")
-
-    def _voluum(self, notices: list[str]) -> VoluumSettings | None:
-        if not self._required("voluum", ("VOLUUM_ACCESS_ID", "VOLUUM_ACCESS_KEY"), notices):
-            return None
-        problems: list[str] = []
-        base_url = self._base_url("VOLUUM_BASE_URL", VoluumSettings, "base_url", problems)
-        if self._disabled("voluum", problems, notices):
-            return None
-        return VoluumSettings(
-            access_id=self._get("VOLUUM_ACCESS_ID") or "",
-            access_key=Secret(self._get("VOLUUM_ACCESS_KEY") or ""),
-            base_url=base_url,
-        )
-
-    def _ongage(self, notices: list[str]) -> OngageSettings | None:
-        names = ("LIST_ID", "X_USERNAME", "X_PASSWORD", "X_ACCOUNT_CODE")
-        if not self._required("ongage", names, notices):
-            return None
-        problems: list[str] = []
-        base_url = self._base_url("ONGAGE_BASE_URL", OngageSettings, "base_url", problems)
-        if self._disabled("ongage", problems, notices):
-            return None
-        return OngageSettings(
-            list_id=self._get("LIST_ID") or "",
-            username=self._get("X_USERNAME") or "",
-            password=Secret(self._get("X_PASSWORD") or ""),
-            account_code=self._get("X_ACCOUNT_CODE") or "",
-            base_url=base_url,
-        )
-
-    def _messagewhiz(self, notices: list[str]) -> MessageWhizSettings | None:
-        if not self._required("messagewhiz", ("MMD_API_KEY",), notices):
-            return None
-        problems: list[str] = []
-        base_url = self._base_url("MESSAGEWHIZ_BASE_URL", MessageWhizSettings, "base_url", problems)
-        if self._disabled("messagewhiz", problems, notices):
-            return None
-        return MessageWhizSettings(
-            api_key=Secret(self._get("MMD_API_KEY") or ""), base_url=base_url
-        )
-
-    def _hlr(self, notices: list[str]) -> HlrSettings | None:
-        if not self._required("hlr", ("HLRLOOKUP_APIKEY", "HLRLOOKUP_SECRET"), notices):
-            return None
-        problems: list[str] = []
-        poll_max = self._int(
-            "HLR_POLL_MAX_SECONDS",
-            _default(HlrSettings, "poll_max_seconds"),
-            minimum=1,
-            problems=problems,
-        )
-        poll_every = self._int(
-            "HLR_POLL_EVERY_SECONDS",
-            _default(HlrSettings, "poll_every_seconds"),
-            minimum=1,
-            problems=problems,
-        )
-        api_base_url = self._base_url("HLR_API_BASE_URL", HlrSettings, "api_base_url", problems)
-        batch_base_url = self._base_url(
-            "HLR_BATCH_BASE_URL", HlrSettings, "batch_base_url", problems
-        )
-        if self._disabled("hlr", problems, notices):
-            return None
-        return HlrSettings(
-            api_key=Secret(self._get("HLRLOOKUP_APIKEY") or ""),
-            secret=Secret(self._get("HLRLOOKUP_SECRET") or ""),
-            poll_max_seconds=poll_max,
-            poll_every_seconds=poll_every,
-            api_base_url=api_base_url,
-            batch_base_url=batch_base_url,
-        )
-
-    def _encryption(self, notices: list[str]) -> EncryptionSettings | None:
-        raw = self._get("AES_KEY")
-        if raw is None:
-            notices.append("encryption disabled: AES_KEY not set")
-            return None
-        try:
-            key = decode_key(raw)
-        except (binascii.Error, UnicodeEncodeError, ValueError):
-            key = b""
-        if len(key) != 32:
-            # Never echo the value: a near-miss key is still most of a secret.
-            found = f"decodes to {len(key)} bytes" if key else "not base64"
-            notices.append(
-                f"encryption disabled: AES_KEY must be url-safe base64 of 32 bytes ({found})"
-            )
-            return None
-        return EncryptionSettings(key=Secret(raw))
