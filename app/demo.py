@@ -1,9 +1,12 @@
 """`optimizer demo-data`: synthetic lists and a messy CSV, to try cleaning at once.
 
-Every number is in 07700 900000 to 900999, the UK range reserved for drama, so nothing
-here can reach a real phone. A demo number goes on its list (source DEMO) only where no
-list has it yet: an operator's decision always stands, and running it twice changes
-nothing.
+Every number is one reserved for fiction, so nothing here can reach a real phone: the
+North American 555-0100 to 555-0199 of nine area codes (libphonenumber calls them fixed
+line or mobile) and London's 020 7946 0xxx drama landlines (fixed line: what
+`exclude_non_mobile` removes). Ofcom's mobile drama range, 07700 900xxx, is no valid
+number by the numbering plan, so the cleaner would refuse every one. A demo number goes
+on its list (source DEMO) only where no list has it yet: an operator's decision always
+stands, and running it twice changes nothing.
 """
 
 from __future__ import annotations
@@ -18,22 +21,37 @@ import polars as pl
 from app.phones.repository import PhoneRepository
 from app.sql import SqlQueries
 
-# Slices of the drama range, by what the demo makes of them.
+# Slices of the 1,000 demo numbers, by what the demo makes of them.
 _LISTS = {"blacklist": range(0, 200), "monitor": range(200, 300), "whitelist": range(300, 500)}
 _SEEN = range(500, 600)
+_AREAS = ("201", "202", "212", "213", "312", "415", "617", "702", "718")
+_LANDLINES = 900  # from this index on: London drama landlines
+# The ways people write a number (calling code, national significant number); with the
+# default region GB, every one reads as the same number.
 _STYLES = (
-    lambda n: f"+44 7700 {n[6:]}",
-    lambda n: f"0044{n[2:]}",
-    lambda n: f"07700 {n[6:]}",
-    lambda n: f"{n[0]}.{n[1:]}e+11",
-    lambda n: n,
-    lambda n: f"+44 (0)7700-{n[6:9]}.{n[9:]}",
+    lambda cc, nsn: f"+{cc} {nsn[:3]} {nsn[3:6]} {nsn[6:]}",
+    lambda cc, nsn: f"00{cc}{nsn}",
+    lambda cc, nsn: f"{cc}{nsn}",
+    lambda cc, nsn: f"{(cc + nsn)[0]}.{(cc + nsn)[1:]}e+{len(cc + nsn) - 1}",
+    lambda cc, nsn: f"tel:+{cc}-{nsn[:3]}-{nsn[3:6]}-{nsn[6:]}",
+    lambda cc, nsn: (
+        f"0{nsn[:2]} {nsn[2:6]} {nsn[6:]}"
+        if cc == "44"
+        else f"+{cc} ({nsn[:3]}) {nsn[3:6]}-{nsn[6:]}"
+    ),
 )
 _NAMES = ("Ann", "Bob", "Zoë", "Åsa", "O'Neil", '=HYPERLINK("x")', "Dan")
 
 
+def _parts(index: int) -> tuple[str, str]:
+    """Demo number `index` (0-999) as its calling code and national significant number."""
+    if index >= _LANDLINES:
+        return "44", f"2079460{index:03d}"
+    return "1", f"{_AREAS[index // 100]}55501{index % 100:02d}"
+
+
 def _phone(index: int) -> str:
-    return f"447700900{index:03d}"
+    return "".join(_parts(index))
 
 
 async def load_demo(
@@ -67,7 +85,7 @@ def _write_sample(out: Path, rows: int) -> None:
         if roll < 0.04:
             phone = pick.choice(["{{phone}}", "", "n/a", "12345", "+0 000 000"])
         else:
-            phone = pick.choice(_STYLES)(_phone(pick.randrange(1000)))
+            phone = pick.choice(_STYLES)(*_parts(pick.randrange(1000)))
         name = pick.choice(_NAMES).replace('"', '""')
         lines.append(f'"{phone}","{name}",spring')
     out.write_bytes(b"\xef\xbb\xbf" + "\r\n".join(lines).encode() + b"\r\n")

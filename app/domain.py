@@ -49,3 +49,6 @@ class Domain:
     schedules: Callable[[Settings], Sequence[Schedule]] = _no_schedules
     loops: Sequence[LoopFactory] = ()
     clients: Sequence[type[VendorClient]] = ()
+    # Work done once per process at start-up, in a thread, before anything is served
+    # (compiled lookups that no request or job should pay for).
+    warm_up: Sequence[Callable[[], None]] = ()

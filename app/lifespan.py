@@ -60,6 +60,8 @@ async def open_runtime(
         log.warning("integration_disabled", extra={"reason": notice})
     for reason in settings.ignored:
         log.warning("setting_ignored", extra={"reason": reason})
+    for warm_up in (step for domain in domains for step in domain.warm_up):
+        await asyncio.to_thread(warm_up)
     clients = [client for domain in domains for client in domain.clients]
     # One registry per application: the suite builds many in one process.
     metrics = Instruments()

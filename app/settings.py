@@ -103,7 +103,7 @@ class DatabaseSettings:
 
 @dataclass(frozen=True, slots=True)
 class PhoneSettings:
-    # National numbers ("07700 900001") are read as numbers of this region.
+    # National numbers ("07400 100001") are read as numbers of this region.
     default_region: str = "GB"
     default_calling_code: str = "44"
 

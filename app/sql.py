@@ -1,6 +1,6 @@
 """SQL kept in files: `sql/<domain>/<name>.sql`, one statement each, named `:params`.
 
-The files are plain SQL that psql can run too (`psql -v phone="'447700900001'" -f ...`
+The files are plain SQL that psql can run too (`psql -v phone="'447400100001'" -f ...`
 fills `:phone` the same way). They are read once at start-up; a broken file, or a query a
 repository declares but no file provides, stops start-up instead of failing a request.
 """

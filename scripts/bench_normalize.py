@@ -100,7 +100,7 @@ def generate(rows: int) -> Path:
     phones = _written(numbers, rng)
     junk = pl.Series(
         rng.choice(
-            ["{{phone}}", "n/a", "12345", "", "+0 000", "abc", "447700900001", "4.474e+11"],
+            ["{{phone}}", "n/a", "12345", "", "+0 000", "abc", "447400100001", "4.474e+11"],
             rows,
         )
     )

@@ -2,7 +2,7 @@
 # Run one of the service's SQL files with psql, filling its :named parameters.
 #
 #   scripts/run_sql.sh sql/system/get_metrics.sql
-#   scripts/run_sql.sh sql/<domain>/<query>.sql phone=447700900001
+#   scripts/run_sql.sh sql/<domain>/<query>.sql phone=447400100001
 #
 # Each name=value becomes a quoted SQL literal, as the service would bind it. The database
 # is DATABASE_URL, else the embedded PostgreSQL that `make run` is running.

@@ -9,6 +9,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import shutil
+import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -33,6 +35,29 @@ from app.runtime import Runtime
 from app.settings import JobSettings, Settings, load_settings
 from app.sql import SQL_DIR, SqlQueries
 from app.storage import LocalStorage, Storage
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Each session gets its own temporary root, unless one is given (--basetemp).
+
+    pytest's shared root, /tmp/pytest-of-<user>, is made private again (chmod go-rwx) by
+    every session that starts. Run as root, pgserver starts PostgreSQL as its own user
+    and opens the way to its data folder (chmod o+rx on every parent): a second test
+    session starting meanwhile closed it again, and the first one's embedded PostgreSQL
+    failed with "Permission denied" (/work/flaky/pgstart-first.txt).
+    """
+    if config.option.basetemp is None:
+        config.option.basetemp = tempfile.mkdtemp(prefix="optimizer-tests-")
+        config.stash[_OWN_BASETEMP] = config.option.basetemp
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    own = config.stash.get(_OWN_BASETEMP, None)
+    if own is not None:
+        shutil.rmtree(own, ignore_errors=True)
+
+
+_OWN_BASETEMP = pytest.StashKey[str]()
 
 
 class SingleConnection:

@@ -1,9 +1,10 @@
 """Classifying a CSV against the lists: one lazy polars pass, no Python loop per row.
 
 Every row gets one outcome, first match wins: invalid, duplicate (of an earlier row, in
-any format), blacklisted, monitored, converted, seen (in main_database), then the kept
-ones: whitelisted or clean. A filter that is off never removes a row. The output keeps
-the input's order, its header and all its columns, with the phone column in E.164.
+any format), non_mobile (a line type no SMS reaches), blacklisted, monitored, converted,
+seen (in main_database), then the kept ones: whitelisted or clean. A filter that is off
+never removes a row. The output keeps the input's order, its header and all its columns,
+with the phone column in E.164.
 
 Rows may differ in width. Each is read whole and written as wide as the widest row: a
 short row gets empty cells, so the output is a CSV of one width that every tool loads,
@@ -13,24 +14,41 @@ and a long row loses nothing; a header gets names for the extra cells (`column_5
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 
-import phonenumbers
 import polars as pl
 from polars.expr.whenthen import ChainedThen, Then
 
 from app.files.csv_safety import inert
-from app.phones.normalize import PHONE_HEADERS, header_key, with_normalized
+from app.phones.normalize import (
+    COUNTRY_HEADERS,
+    PHONE_HEADERS,
+    LineType,
+    header_key,
+    with_normalized,
+)
 
+# Every outcome, in the order the rules try them; a row's outcome is kept as its index
+# here (an integer compares, groups and filters faster than a label), named on output.
+OUTCOMES = (
+    "invalid", "duplicate", "non_mobile", "blacklisted", "monitored", "converted", "seen",
+    "whitelisted", "clean",
+)  # fmt: skip
 KEPT = ("whitelisted", "clean")
+_CODE = {name: code for code, name in enumerate(OUTCOMES)}
+_IS_KEPT = pl.col("_outcome") >= _CODE["whitelisted"]
+# What `exclude_non_mobile` keeps: the line types an SMS can reach.
+MOBILE = (LineType.MOBILE.value, LineType.FIXED_LINE_OR_MOBILE.value)
+# Outcomes of rows whose number is counted by line type (each distinct valid number once).
+_TYPED = pl.col("_outcome") > _CODE["duplicate"]
 SAMPLE_ROWS = 1000
 # The annotated file's own columns; suffixed (`outcome_2`) when the file has such names.
-ANNOTATIONS = ("outcome", "reason")
+ANNOTATIONS = ("outcome", "reason", "line_type")
 # A column holds phones when at least this share of its non-empty sampled cells are
-# numbers of a possible length for their country. Names, e-mails or cities have none; a
-# column of messy phones keeps far more; one number in a notes column is not enough.
+# valid numbers. Names, e-mails or cities have none; a column of messy phones keeps far
+# more; one number in a notes column is not enough.
 PHONE_SHARE = 0.1
 # A failure names a file's columns: each cut to this length, and at most this many.
 NAME_CHARS = 30
@@ -69,6 +87,7 @@ class Filters:
     include_monitor: bool = False
     include_conversion: bool = False
     include_main_database: bool = False
+    exclude_non_mobile: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +96,9 @@ class Layout:
     header: list[str] | None  # the names, when the first line is a header
     columns: int  # the cells of the widest row: every row is written as wide
     phone_index: int
+    # The column of each row's country (a header named like COUNTRY_HEADERS): its
+    # national numbers are read in that country.
+    country_index: int | None = None
 
     def names(self) -> list[str]:
         """What the written files call the columns (a file without header is given
@@ -94,6 +116,8 @@ class Layout:
 class Counts:
     total: int
     by_outcome: dict[str, int]
+    # Distinct valid numbers per LineType value.
+    by_line_type: dict[str, int] = field(default_factory=dict)
 
     def removed(self, outcome: str) -> int:
         return self.by_outcome.get(outcome, 0)
@@ -156,8 +180,9 @@ def _width(lines: pl.LazyFrame, delimiter: str) -> int:
 
 
 def detect_layout(path: Path, delimiter: str, default_code: str) -> Layout:
-    """Which column holds the phones, whether the first line is a header, and the
-    widest row of the sample (`classify` widens it for a wider row further down)."""
+    """Which column holds the phones (and which the rows' countries), whether the first
+    line is a header, and the widest row of the sample (`classify` widens it for a
+    wider row further down)."""
     columns = _width(pl.scan_lines(path, n_rows=SAMPLE_ROWS), delimiter)
     # Rows past the sampled lines may be wider: the sample alone is cut to its width.
     sample = _read(
@@ -166,8 +191,11 @@ def detect_layout(path: Path, delimiter: str, default_code: str) -> Layout:
     if sample.height == 0:
         return Layout(delimiter=delimiter, header=None, columns=columns, phone_index=0)
     first = [str(v or "") for v in sample.row(0)]
-    named = [i for i, name in enumerate(first) if header_key(name) in PHONE_HEADERS]
-    phone_index = named[0] if named else _phone_column(sample, default_code)
+    keys = [header_key(name) for name in first]
+    named = [i for i, key in enumerate(keys) if key in PHONE_HEADERS]
+    countries = [i for i, key in enumerate(keys) if key in COUNTRY_HEADERS]
+    country = countries[0] if countries else None
+    phone_index = named[0] if named else _phone_column(sample, default_code, country)
     if phone_index is None:
         raise NoPhoneColumnError(_no_phone_column(first))
     has_header = bool(named) or _is_word(first[phone_index])
@@ -176,6 +204,7 @@ def detect_layout(path: Path, delimiter: str, default_code: str) -> Layout:
         header=_unique(first) if has_header else None,
         columns=columns,
         phone_index=phone_index,
+        country_index=country if has_header else None,
     )
 
 
@@ -185,33 +214,29 @@ def _is_word(cell: str) -> bool:
     return bool(re.search(r"[A-Za-z]", cell)) and not re.search(r"[0-9{}]", cell)
 
 
-def _phone_column(sample: pl.DataFrame, default_code: str) -> int | None:
-    """Of the columns where plausible numbers are a real share (PHONE_SHARE), the one
-    with the most; None when there is none. Ids and timestamps are digits too, but
-    rarely real numbers. (A header scores nothing, so the first line counts too: a file
-    of one row has nothing below it.)"""
+def _phone_column(sample: pl.DataFrame, default_code: str, country: int | None) -> int | None:
+    """Of the columns where valid numbers are a real share (PHONE_SHARE), the one with
+    the most; None when there is none. Ids and timestamps are digits too, but rarely
+    valid numbers, and when they are (1700000000 is a GB landline), rarely mobiles: on
+    a tie the column of more mobiles wins, then of longer numbers. (A header scores
+    nothing, so the first line counts too: a file of one row has nothing below it.)"""
+    region = None if country is None else sample.columns[country]
     scores = {}
-    for index, values in enumerate(sample.iter_columns()):
-        plausible, digits = _plausible(values, default_code)
-        filled = int(values.str.strip_chars().str.len_bytes().gt(0).sum())
-        if plausible and plausible >= PHONE_SHARE * filled:
-            scores[index] = (plausible, digits)
-    return max(scores, key=lambda i: (scores[i], -i)) if scores else None
-
-
-def _plausible(values: pl.Series, default_code: str) -> tuple[int, int]:
-    """How many values have a possible length for their country's numbering plan, and
-    their total digits: on a tie, the column of longer numbers (mobiles, not ids)."""
-    frame = with_normalized(values.to_frame("v"), "v", default_code, phone="_p", reason="_r")
-    count = digits = 0
-    for phone in frame["_p"].drop_nulls().to_list():
-        try:
-            possible = phonenumbers.is_possible_number(phonenumbers.parse("+" + phone))
-        except phonenumbers.NumberParseException:
+    for index, name in enumerate(sample.columns):
+        if index == country:
             continue
-        count += possible
-        digits += len(phone) if possible else 0
-    return count, digits
+        found = with_normalized(
+            sample, name, default_code, phone="_p", reason="_r", region=region, line_type="_t"
+        ).select(
+            pl.col("_p").count().alias("valid"),
+            pl.col("_t").cast(pl.String).is_in(MOBILE).sum().alias("mobile"),
+            pl.col("_p").str.len_bytes().sum().alias("digits"),
+        )
+        valid, mobile, digits = found.row(0)
+        filled = int(sample[name].str.strip_chars().str.len_bytes().gt(0).sum())
+        if valid and valid >= PHONE_SHARE * filled:
+            scores[index] = (valid, mobile, digits)
+    return max(scores, key=lambda i: (scores[i], -i)) if scores else None
 
 
 def _no_phone_column(first: list[str]) -> str:
@@ -252,10 +277,13 @@ def _unique(names: list[str]) -> list[str]:
     return unique
 
 
-def _outcome(phone: pl.Expr, reason: pl.Expr, lists: Lists, filters: Filters) -> pl.Expr:
+def _outcome(
+    phone: pl.Expr, reason: pl.Expr, line_type: pl.Expr, lists: Lists, filters: Filters
+) -> pl.Expr:
     rules = [
         (reason.is_not_null(), "invalid"),
         (~phone.is_first_distinct(), "duplicate"),
+        (filters.exclude_non_mobile and ~line_type.cast(pl.String).is_in(MOBILE), "non_mobile"),
         (filters.include_blacklist and phone.is_in(lists.blacklist.implode()), "blacklisted"),
         (filters.include_monitor and phone.is_in(lists.monitor.implode()), "monitored"),
         (filters.include_conversion and phone.is_in(lists.conversions.implode()), "converted"),
@@ -266,13 +294,13 @@ def _outcome(phone: pl.Expr, reason: pl.Expr, lists: Lists, filters: Filters) ->
     for condition, label in rules:
         if condition is False:
             continue
-        outcome = pl.lit(label)
+        outcome = pl.lit(_CODE[label], pl.UInt8)
         if chain is None:
             chain = pl.when(condition).then(outcome)
         else:
             chain = chain.when(condition).then(outcome)
     assert chain is not None  # the whitelist rule is always there
-    return chain.otherwise(pl.lit("clean"))
+    return chain.otherwise(pl.lit(_CODE["clean"], pl.UInt8))
 
 
 def classify(
@@ -324,7 +352,7 @@ def _classify(
     frame = _classified(source, layout, lists, filters, default_code)
     names = layout.names()
     cells = _cells(layout)
-    kept = frame.filter(pl.col("_outcome").is_in(KEPT))
+    kept = frame.filter(_IS_KEPT)
     plans = [
         kept.select(cells).sink_csv(
             clean_path,
@@ -332,11 +360,15 @@ def _classify(
             separator=layout.delimiter,  # the file comes back as it came
             lazy=True,
         ),
-        frame.group_by("_outcome").len(),
+        frame.group_by("_outcome", "_line_type").len(),
     ]
     if annotated_path is not None:
-        outcome, reason = _unique([*names, *ANNOTATIONS])[-len(ANNOTATIONS) :]
-        annotations = [pl.col("_outcome").alias(outcome), pl.col("_reason").alias(reason)]
+        outcome, reason, line_type = _unique([*names, *ANNOTATIONS])[-len(ANNOTATIONS) :]
+        annotations = [
+            pl.lit(pl.Series(OUTCOMES)).gather(pl.col("_outcome")).alias(outcome),
+            pl.col("_reason").alias(reason),
+            pl.col("_line_type").alias(line_type),
+        ]
         plans.append(
             frame.select(*cells, *annotations).sink_csv(
                 annotated_path, separator=layout.delimiter, lazy=True
@@ -345,12 +377,23 @@ def _classify(
     if seen_path is not None:
         # Taken from `frame`, not `kept`: polars then shares one scan between all the plans
         # (a second branch off `kept` made it read and normalize the file twice).
-        phones = pl.col("_phone").filter(pl.col("_outcome").is_in(KEPT))
+        phones = pl.col("_phone").filter(_IS_KEPT)
         plans.append(frame.select(phones).sink_csv(seen_path, include_header=False, lazy=True))
     # The streaming engine: bounded memory, and both cores on every stage.
     results = pl.collect_all(plans, engine="streaming")
-    by_outcome = dict(results[1].iter_rows())
-    return Counts(total=sum(by_outcome.values()), by_outcome=by_outcome)
+    return _counts(results[1])
+
+
+def _counts(groups: pl.DataFrame) -> Counts:
+    """Rows per outcome, and distinct valid numbers per line type, from the counts of
+    each (outcome, line type)."""
+    by_code = groups.group_by("_outcome").agg(pl.col("len").sum()).iter_rows()
+    by_outcome = {OUTCOMES[code]: count for code, count in by_code}
+    typed = groups.filter(_TYPED & pl.col("_line_type").is_not_null())
+    by_line_type = dict(
+        typed.group_by(pl.col("_line_type").cast(pl.String)).agg(pl.col("len").sum()).iter_rows()
+    )
+    return Counts(total=sum(by_outcome.values()), by_outcome=by_outcome, by_line_type=by_line_type)
 
 
 def _classified(
@@ -368,13 +411,23 @@ def _classified(
     )
     names = list(_columns(layout.columns))
     phone_name = names[layout.phone_index]
-    frame = with_normalized(frame, phone_name, default_code, phone="_phone", reason="_reason")
+    frame = with_normalized(
+        frame,
+        phone_name,
+        default_code,
+        phone="_phone",
+        reason="_reason",
+        region=None if layout.country_index is None else names[layout.country_index],
+        line_type="_line_type",
+    )
     # Blank lines are no rows (the old service skipped them too): an empty phone and
     # nothing in any other cell. (Cheaper than stripping every cell.)
     others = [pl.col(n).str.len_bytes() > 0 for n in names if n != phone_name]
     frame = frame.filter(pl.col("_reason").ne_missing("empty") | pl.any_horizontal(False, *others))
     return frame.with_columns(pl.col("_phone").cast(pl.Int64)).with_columns(
-        _outcome(pl.col("_phone"), pl.col("_reason"), lists, filters).alias("_outcome")
+        _outcome(pl.col("_phone"), pl.col("_reason"), pl.col("_line_type"), lists, filters).alias(
+            "_outcome"
+        )
     )
 
 

@@ -58,17 +58,25 @@ class CleaningController(Controller):
         include_monitor: FromQuery[bool] = False,
         include_conversion: FromQuery[bool] = False,
         include_main_database: FromQuery[bool] = False,
+        exclude_non_mobile: FromQuery[bool] = False,
         annotate: FromQuery[bool] = False,
+        region: FromQuery[str | None] = None,
     ) -> ProcessingStarted:
-        """Queues the cleaning job (from uploaded or failed); follow it at /jobs/{job_id}."""
+        """Queues the cleaning job (from uploaded or failed); follow it at /jobs/{job_id}.
+
+        `exclude_non_mobile` removes valid numbers of a line type no SMS reaches (kept:
+        mobile, fixed_line_or_mobile). `region` (ISO 3166 alpha-2, such as `DE`) reads
+        national numbers in that country instead of the default; a file with a country
+        column (`Country`, ISO codes or names) reads each row in its own."""
         options = {
             "include_blacklist": include_blacklist,
             "include_monitor": include_monitor,
             "include_conversion": include_conversion,
             "include_main_database": include_main_database,
+            "exclude_non_mobile": exclude_non_mobile,
             "annotate": annotate,
         }
-        return await cleaning.process(file_id, options)
+        return await cleaning.process(file_id, options, region)
 
     @get("/{file_id:uuid}/stats", summary="Counts of the last cleaning run")
     async def stats(

@@ -66,7 +66,8 @@ class CleaningJob(FileJob[Lists, CleaningResult]):
     def compute(self, run: FileRun, prepared: Lists) -> CleaningResult:
         raw = run.require_source()
         filters = filters_of(run)
-        code = run.runtime.settings.phones.default_calling_code
+        # The request's region, else the default: national numbers are read there.
+        code = str(run.payload.get("region") or run.runtime.settings.phones.default_calling_code)
         clean = run.folder / "clean.csv"
         annotated = run.folder / "annotated.csv" if run.payload.get("annotate") else None
         seen = run.folder / "seen.csv" if filters.include_main_database else None

@@ -24,7 +24,9 @@ class CleaningRepository(Repository):
             removed_maindatabase=counts.removed("seen"),
             removed_duplicates=counts.removed("duplicate"),
             removed_invalid=counts.removed("invalid"),
+            removed_non_mobile=counts.removed("non_mobile"),
             final_clean_count=counts.kept,
+            line_types=counts.by_line_type,
         )
 
     async def stats(self, file_id: UUID) -> CleaningStats | None:

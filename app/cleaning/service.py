@@ -8,13 +8,18 @@ from uuid import UUID
 from app.cleaning.jobs import CLEANING_JOB
 from app.cleaning.repository import CleaningRepository
 from app.cleaning.schemas import CleaningStats
-from app.errors import NotFoundError
+from app.errors import BadRequestError, NotFoundError
 from app.files.schemas import FileRecord, ProcessingStarted
 from app.files.service import FileService
+from app.phones.normalize import default_region
 
 
 class StatsNotFoundError(NotFoundError):
     detail = "Stats not found (the file is unknown or not processed yet)"
+
+
+class UnknownRegionError(BadRequestError):
+    pass
 
 
 class CleaningService:
@@ -25,13 +30,24 @@ class CleaningService:
         self._repository = repository
         self._max_attempts = max_attempts
 
-    async def process(self, file_id: UUID, options: dict[str, bool]) -> ProcessingStarted:
-        """Queues the cleaning job (from uploaded or failed)."""
+    async def process(
+        self, file_id: UUID, options: dict[str, bool], region: str | None = None
+    ) -> ProcessingStarted:
+        """Queues the cleaning job (from uploaded or failed), reading national numbers
+        in `region` when one is named."""
+        payload: dict[str, object] = dict(options)
+        if region is not None:
+            try:
+                payload["region"] = default_region(region)
+            except ValueError:
+                raise UnknownRegionError(
+                    f"Unknown region {region!r}: an ISO 3166 alpha-2 code such as GB or DE"
+                ) from None
         record = await self._files.start_processing(
             CLEANING_JOB.file_kind,
             file_id,
             job_kind=CLEANING_JOB.job_kind,
-            options=dict(options),
+            options=payload,
             max_attempts=self._max_attempts,
         )
         return ProcessingStarted.of(record)

@@ -10,14 +10,15 @@ import polars as pl
 
 _FORMULA_START = r"^[=+\-@\t\r]"
 _NUMBER = r"^[+-]?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?$"
-# In a phone column, a number as people write it ("+44 7700 900001") is left as it is.
+# In a phone column, a number as people write it ("+44 7400 100001") is left as it is.
 _PHONE = r"^\+?[0-9][0-9 ().\-]*$"
 
 
 def inert(cell: pl.Expr, *, phone: bool = False) -> pl.Expr:
     """`cell` (text) with formulas prefixed by a quote; numbers (and, in a phone column,
-    phone numbers) and nulls unchanged. (Two anchored regexes measured faster here than
-    literal prefix checks plus a float cast.)"""
-    safe = cell.str.contains(_PHONE if phone else _NUMBER)
-    risky = cell.str.contains(_FORMULA_START) & ~safe
-    return pl.when(risky).then(pl.lit("'") + cell).otherwise(cell)
+    phone numbers) and nulls unchanged. The number pattern is matched only against the
+    cells that start like a formula (the others are null to it): most cells do not, and
+    matching it against every cell cost more than the rest of the check."""
+    starts = cell.str.contains(_FORMULA_START)
+    safe = pl.when(starts).then(cell).str.contains(_PHONE if phone else _NUMBER)
+    return pl.when(starts & ~safe.fill_null(False)).then(pl.lit("'") + cell).otherwise(cell)

@@ -13,7 +13,7 @@ from pathlib import Path
 import polars as pl
 
 from app.errors import BadRequestError
-from app.phones.normalize import PHONE_HEADERS, header_key, with_normalized
+from app.phones.normalize import COUNTRY_HEADERS, PHONE_HEADERS, header_key, with_normalized
 
 # Normalized header -> our column. The old service stored `useragent` as browser_version.
 _ALIASES = {
@@ -24,8 +24,11 @@ _ALIASES = {
     "browserversion": "browser_version",
     "useragent": "browser_version",
     "ip": "ip",
+    # Not stored: each row's national number is read in its own country.
+    **dict.fromkeys(COUNTRY_HEADERS, "country"),
 }
 STAGED = ("phone", "reason", "source", "os_version", "browser_version", "ip")
+READ = (*STAGED, "country")
 
 
 class MissingColumnsError(BadRequestError):
@@ -65,10 +68,12 @@ def parse_import(
             pl.col(columns[name]).str.strip_chars().alias(name)
             if name in columns
             else pl.lit(None, pl.String).alias(name)
-            for name in STAGED
+            for name in READ
         ]
     ).with_row_index("line", offset=2)  # line 1 is the header
-    frame = with_normalized(frame, "phone", default_code, phone="_phone", reason="_invalid")
+    frame = with_normalized(
+        frame, "phone", default_code, phone="_phone", reason="_invalid", region="country"
+    )
     blank = pl.any_horizontal([pl.col(name).is_null() | (pl.col(name) == "") for name in required])
     # A repeat is a repeat of an importable row: a first line rejected for a missing
     # field does not make the next, complete one a duplicate.

@@ -29,3 +29,7 @@ class PhoneStatus(msgspec.Struct, frozen=True):
     listed_at: datetime | None
     seen: bool
     conversions: int
+    # From the numbering plan, not the database: the number's LineType value and the
+    # ISO 3166 region it belongs to.
+    line_type: str | None = None
+    country: str | None = None

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
+
 from app.errors import BadRequestError
-from app.phones.normalize import normalize_phone
+from app.phones.normalize import Normalized, normalize_phone, region_of
 from app.phones.repository import PhoneRepository
 from app.phones.schemas import PhoneStatus
 
@@ -15,14 +17,21 @@ class PhoneService:
         self._repository = repository
         self._region = default_region
 
-    def _normalized(self, raw: str) -> str:
+    def _normalized(self, raw: str) -> Normalized:
         found = normalize_phone(raw, self._region)
         if found.phone is None:
             raise BadRequestError(f"Not a phone number ({found.reason})")
-        return found.phone
+        return found
 
     async def traffic(self, raw: str) -> list[list[Any]]:
-        return await self._repository.traffic_records(self._normalized(raw))
+        phone = self._normalized(raw).phone
+        assert phone is not None  # _normalized refuses the others
+        return await self._repository.traffic_records(phone)
 
     async def status(self, raw: str) -> PhoneStatus:
-        return await self._repository.status(self._normalized(raw))
+        found = self._normalized(raw)
+        assert found.phone is not None
+        status = await self._repository.status(found.phone)
+        return msgspec.structs.replace(
+            status, line_type=found.line_type, country=region_of(found.phone)
+        )

@@ -16,23 +16,23 @@ from tests.jobs.test_progress_and_schedules import parse_sse
 # One person per line; the comment says what the cleaner must decide.
 ROWS = [
     ("phone", "name", "note"),
-    ("+44 7700 900001", "Ann", "clean"),
-    ("07700 900002", "Bob", "blacklisted (national format)"),
-    ("0044 7700 900003", "Cat", "monitored"),
-    ("4.47700900004e+11", "Dan", "converted (spreadsheet float)"),
-    ("447700900005", "Eve", "whitelisted, kept"),
-    ("+44 (0)7700-900.001", "Fay", "duplicate of Ann across formats"),
+    ("+44 7400 100001", "Ann", "clean"),
+    ("07400 100002", "Bob", "blacklisted (national format)"),
+    ("0044 7400 100003", "Cat", "monitored"),
+    ("4.47400100004e+11", "Dan", "converted (spreadsheet float)"),
+    ("447400100005", "Eve", "whitelisted, kept"),
+    ("+44 (0)7400-100.001", "Fay", "duplicate of Ann across formats"),
     ("{{phone}}", "Gus", "invalid placeholder"),
     ("12345", "Hal", "invalid, too short"),
-    ("447700900006", "Zoë", "=HYPERLINK(evil)"),
-    ("447700900007", "Ida", "seen before"),
+    ("447400100006", "Zoë", "=HYPERLINK(evil)"),
+    ("447400100007", "Ida", "seen before"),
     ("", "Jon", "empty"),
 ]
 EXPECTED_CLEAN = [
     ("phone", "name", "note"),
-    ("447700900001", "Ann", "clean"),
-    ("447700900005", "Eve", "whitelisted, kept"),
-    ("447700900006", "Zoë", "'=HYPERLINK(evil)"),
+    ("447400100001", "Ann", "clean"),
+    ("447400100005", "Eve", "whitelisted, kept"),
+    ("447400100006", "Zoë", "'=HYPERLINK(evil)"),
 ]
 
 
@@ -49,16 +49,16 @@ async def _seed(pool: asyncpg.Pool) -> None:
         await conn.execute(
             """
             INSERT INTO phone_lists (custom_variable_1, list_name, decided_by)
-            VALUES ('447700900002', 'blacklist', 'manual'),
-                   ('447700900003', 'monitor', 'os_version'),
-                   ('447700900005', 'whitelist', 'os_version')
+            VALUES ('447400100002', 'blacklist', 'manual'),
+                   ('447400100003', 'monitor', 'os_version'),
+                   ('447400100005', 'whitelist', 'os_version')
             """
         )
         await conn.execute(
             "INSERT INTO api_voluum_conversions (click_id, conversion_type, custom_variable_1) "
-            "VALUES ('c1', 'FTD', '447700900004'), ('c2', 'REG', '{{phoneNumber}}')"
+            "VALUES ('c1', 'FTD', '447400100004'), ('c2', 'REG', '{{phoneNumber}}')"
         )
-        await conn.execute("INSERT INTO main_database (custom_variable_1) VALUES ('447700900007')")
+        await conn.execute("INSERT INTO main_database (custom_variable_1) VALUES ('447400100007')")
 
 
 async def _process(live: httpx.AsyncClient, file_id: str, **flags: str) -> dict[str, str]:
@@ -114,11 +114,15 @@ async def test_a_messy_file_is_cleaned_number_by_number(
         "removed_maindatabase": 1,
         "removed_duplicates": 1,
         "removed_invalid": 3,
+        "removed_non_mobile": 0,
         "final_clean_count": 3,
+        "line_types": {"mobile": 7},  # every distinct valid number
     }
     annotated = _rows((await live.get(f"/{file_id}/download-annotated")).text)
-    assert annotated[0] == ["phone", "name", "note", "outcome", "reason"]
-    outcomes = [row[-2:] for row in annotated[1:]]
+    assert annotated[0] == ["phone", "name", "note", "outcome", "reason", "line_type"]
+    assert {row[-1] for row in annotated[1:] if row[-3] != "invalid"} == {"mobile"}
+    assert {row[-1] for row in annotated[1:] if row[-3] == "invalid"} == {""}
+    outcomes = [row[-3:-1] for row in annotated[1:]]
     assert outcomes == [
         ["clean", ""],
         ["blacklisted", ""],
@@ -141,7 +145,7 @@ async def test_a_messy_file_is_cleaned_number_by_number(
     # The kept numbers are now "seen" for the next run.
     async with pool.acquire() as conn:
         seen = await conn.fetch("SELECT custom_variable_1 FROM main_database ORDER BY 1")
-    assert [r[0] for r in seen] == ["447700900001", "447700900005", "447700900006", "447700900007"]
+    assert [r[0] for r in seen] == ["447400100001", "447400100005", "447400100006", "447400100007"]
 
 
 async def test_without_flags_only_invalid_and_duplicate_rows_go(
@@ -156,20 +160,20 @@ async def test_without_flags_only_invalid_and_duplicate_rows_go(
     await _process(live, file_id)
     kept = (await live.get(f"/{file_id}/download")).text.splitlines()
     assert kept == [
-        "447700900001",
-        "447700900002",
-        "447700900003",
-        "447700900004",
-        "447700900005",
-        "447700900006",
-        "447700900007",
+        "447400100001",
+        "447400100002",
+        "447400100003",
+        "447400100004",
+        "447400100005",
+        "447400100006",
+        "447400100007",
     ]
 
 
 async def test_processing_twice_at_once_is_409_and_an_unknown_file_404(
     live: httpx.AsyncClient,
 ) -> None:
-    upload = await live.post("/upload", files={"file": ("a.csv", b"447700900001\n", "text/csv")})
+    upload = await live.post("/upload", files={"file": ("a.csv", b"447400100001\n", "text/csv")})
     file_id = upload.json()["id"]
     first = await live.post(f"/{file_id}/process")
     second = await live.post(f"/{file_id}/process")
@@ -194,7 +198,7 @@ async def test_nothing_kept_is_a_result_too(live: httpx.AsyncClient, pool: async
     await _seed(pool)
     file_id, download = await _upload_and_process(
         live,
-        b"phone\n07700 900002\n447700900002\n",
+        b"phone\n07400 100002\n447400100002\n",
         include_blacklist="true",
         include_main_database="true",
     )
@@ -211,17 +215,17 @@ async def test_a_header_without_rows_is_processed(live: httpx.AsyncClient) -> No
 
 async def test_the_delimiter_comes_back_and_formulas_stay_inert(live: httpx.AsyncClient) -> None:
     file_id, download = await _upload_and_process(
-        live, b"phone;name\n447700900001;Ann\n=1+2;@evil\n", annotate="true"
+        live, b"phone;name\n447400100001;Ann\n=1+2;@evil\n", annotate="true"
     )
-    assert download.text.splitlines() == ["phone;name", "447700900001;Ann"]
+    assert download.text.splitlines() == ["phone;name", "447400100001;Ann"]
     annotated = (await live.get(f"/{file_id}/download-annotated")).text.splitlines()
-    assert annotated[2] == "'=1+2;'@evil;invalid;not_a_number"
+    assert annotated[2] == "'=1+2;'@evil;invalid;not_a_number;"
 
 
 async def test_deleting_a_file_deletes_every_object_of_it(
     live: httpx.AsyncClient, tmp_path: Path
 ) -> None:
-    file_id, _ = await _upload_and_process(live, b"447700900001\n", annotate="true")
+    file_id, _ = await _upload_and_process(live, b"447400100001\n", annotate="true")
     stored = sorted(p.name for p in tmp_path.rglob("*.csv"))
     assert stored == [f"{file_id}.annotated.csv", f"{file_id}.csv", f"{file_id}.csv"]
     assert (await live.post(f"/{file_id}/delete")).status_code == 200

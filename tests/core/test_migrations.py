@@ -32,12 +32,12 @@ async def test_rollbacks_undo_and_the_files_replay_with_plain_sql(conn: asyncpg.
 async def test_a_number_sits_on_one_list_only(conn: asyncpg.Connection) -> None:
     await conn.execute(
         "INSERT INTO phone_lists (custom_variable_1, list_name, decided_by) "
-        "VALUES ('447700900001', 'blacklist', 'manual')"
+        "VALUES ('447400100001', 'blacklist', 'manual')"
     )
     with pytest.raises(asyncpg.UniqueViolationError):
         await conn.execute(
             "INSERT INTO phone_lists (custom_variable_1, list_name, decided_by) "
-            "VALUES ('447700900001', 'whitelist', 'os_version')"
+            "VALUES ('447400100001', 'whitelist', 'os_version')"
         )
 
 
@@ -45,9 +45,9 @@ async def test_a_number_sits_on_one_list_only(conn: asyncpg.Connection) -> None:
     "statement",
     [
         "INSERT INTO phone_lists (custom_variable_1, list_name, decided_by) "
-        "VALUES ('+44 7700 900001', 'blacklist', 'manual')",
+        "VALUES ('+44 7400 100001', 'blacklist', 'manual')",
         "INSERT INTO phone_lists (custom_variable_1, list_name, decided_by) "
-        "VALUES ('447700900001', 'greylist', 'manual')",
+        "VALUES ('447400100001', 'greylist', 'manual')",
         "INSERT INTO files (kind, original_filename, status) VALUES ('cleaning', 'a.csv', 'done')",
         "INSERT INTO csv_jobs (original_filename, lower_limit, upper_limit) VALUES ('a', 5, 2)",
         "INSERT INTO csv_jobs (original_filename, interval_seconds) VALUES ('a', 59)",
@@ -62,11 +62,11 @@ async def test_check_constraints_refuse_bad_rows(conn: asyncpg.Connection, state
 async def test_the_legacy_list_names_read_the_one_table(conn: asyncpg.Connection) -> None:
     await conn.execute(
         "INSERT INTO phone_lists (custom_variable_1, list_name, decided_by, reason) "
-        "VALUES ('447700900001', 'blacklist', 'manual', 'fraud'), "
-        "('447700900002', 'whitelist', 'os_version', NULL)"
+        "VALUES ('447400100001', 'blacklist', 'manual', 'fraud'), "
+        "('447400100002', 'whitelist', 'os_version', NULL)"
     )
     assert await conn.fetchval("SELECT reason FROM blacklist") == "fraud"
-    assert await conn.fetchval("SELECT custom_variable_1 FROM whitelist") == "447700900002"
+    assert await conn.fetchval("SELECT custom_variable_1 FROM whitelist") == "447400100002"
     assert await conn.fetchval("SELECT count(*) FROM monitor") == 0
 
 

@@ -48,7 +48,7 @@ async def _read(storage: Storage, key: str) -> bytes:
 
 
 async def test_a_small_file_round_trips(storage: Storage) -> None:
-    data = b"phone\n447700900001\n"
+    data = b"phone\n447400100001\n"
     assert await storage.put("raw/a.csv", _stream(data)) == len(data)
     assert await storage.exists("raw/a.csv")
     assert await _read(storage, "raw/a.csv") == data
@@ -84,9 +84,9 @@ async def test_a_missing_object_is_a_clear_error(storage: Storage) -> None:
 
 
 async def test_local_copies_and_files_for_polars(storage: Storage, tmp_path: Path) -> None:
-    await storage.put("raw/in.csv", _stream(b"447700900001\n"))
+    await storage.put("raw/in.csv", _stream(b"447400100001\n"))
     async with storage.local_copy("raw/in.csv") as path:
-        assert path.read_bytes() == b"447700900001\n"
+        assert path.read_bytes() == b"447400100001\n"
     result = tmp_path / "result.csv"
     result.write_bytes(b"clean\n")
     assert await storage.put_file("processed/out.csv", result) == 6

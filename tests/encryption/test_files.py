@@ -48,7 +48,7 @@ async def _run(live: httpx.AsyncClient, data: bytes, **params: str) -> list[list
 async def test_100k_numbers_encrypt_and_every_token_decrypts_independently(
     live: httpx.AsyncClient,
 ) -> None:
-    cleaning = await live.post("/upload", files={"file": ("c.csv", b"447700900001\n", "text/csv")})
+    cleaning = await live.post("/upload", files={"file": ("c.csv", b"447400100001\n", "text/csv")})
     numbers = [f"44770{n:07d}" for n in range(100_000)]
     rows = await _run(live, ("\n".join(numbers) + "\n").encode())
     # The old /encrypted-files listed cleaning uploads; this one does not.
@@ -61,19 +61,19 @@ async def test_100k_numbers_encrypt_and_every_token_decrypts_independently(
 
 
 async def test_bom_header_formats_and_bad_rows(live: httpx.AsyncClient) -> None:
-    text = "phone\r\n+44 7700 900001\r\n07700 900002\r\n{{phone}}\r\n"
+    text = "phone\r\n+44 7400 100001\r\n07400 100002\r\n{{phone}}\r\n"
     rows = await _run(live, codecs.BOM_UTF8 + text.encode())
-    assert [r[0] for r in rows] == ["+44 7700 900001", "07700 900002", "{{phone}}"]
-    assert independent_decrypt(rows[0][1]) == "447700900001"  # stored in E.164
-    assert independent_decrypt(rows[1][1]) == "447700900002"
+    assert [r[0] for r in rows] == ["+44 7400 100001", "07400 100002", "{{phone}}"]
+    assert independent_decrypt(rows[0][1]) == "447400100001"  # stored in E.164
+    assert independent_decrypt(rows[1][1]) == "447400100002"
     assert rows[2][1] == "#error:placeholder"
 
 
 async def test_decrypt_mode_reads_tokens_back(live: httpx.AsyncClient) -> None:
-    rows = await _run(live, b"447700900001\n447700900002\n")
+    rows = await _run(live, b"447400100001\n447400100002\n")
     tokens = "token\n" + "\n".join(r[1] for r in rows) + "\nnot-a-token-but-quite-long-enough\n"
     back = await _run(live, tokens.encode(), mode="decrypt")
-    assert [r[1] for r in back] == ["447700900001", "447700900002", "#error:invalid_token"]
+    assert [r[1] for r in back] == ["447400100001", "447400100002", "#error:invalid_token"]
 
 
 async def test_without_a_key_encryption_routes_are_503(client: httpx.AsyncClient) -> None:

@@ -17,7 +17,7 @@ async def test_an_export_runs_as_a_job_and_downloads_escaped(
     async with pool.acquire() as conn:
         await conn.execute(
             "INSERT INTO phone_lists (custom_variable_1, list_name, decided_by, reason, source) "
-            "VALUES ('447700900001', 'blacklist', 'manual', '=cmd|calc', '+ops')"
+            "VALUES ('447400100001', 'blacklist', 'manual', '=cmd|calc', '+ops')"
         )
 
     started = await live.post("/process_db", params={"table_name": "blacklist"})
@@ -36,7 +36,7 @@ async def test_an_export_runs_as_a_job_and_downloads_escaped(
     assert download.status_code == 200
     assert f'filename="{latest["file_path"]}"' in download.headers["content-disposition"]
     rows = list(csv.DictReader(io.StringIO(download.text)))
-    assert rows[0]["custom_variable_1"] == "447700900001"
+    assert rows[0]["custom_variable_1"] == "447400100001"
     assert (rows[0]["reason"], rows[0]["source"]) == ("'=cmd|calc", "'+ops")
     by_id = await live.get("/db-download", params={"export_id": body["file_id"]})
     assert by_id.text == download.text
@@ -59,7 +59,7 @@ async def test_exported_negative_numbers_stay_numbers(
     async with pool.acquire() as conn:
         await conn.execute(
             "INSERT INTO api_voluum_ts_sources (custom_variable_1, category, profit, roi) "
-            "VALUES ('447700900001', 'BLACKLIST', -12.5, -3)"
+            "VALUES ('447400100001', 'BLACKLIST', -12.5, -3)"
         )
     params = {"table_name": "api_voluum_ts_sources"}
     started = (await live.post("/process_db", params=params)).json()

@@ -50,7 +50,7 @@ class Scripted(FileJob[None, FileResult]):
 
     def compute(self, run: FileRun, prepared: None) -> FileResult:
         if self.behaviour == "unreadable":
-            raise pl.exceptions.ComputeError('row 2: 447700900001,"unterminated')
+            raise pl.exceptions.ComputeError('row 2: 447400100001,"unterminated')
         if self.behaviour == "flaky":
             raise RuntimeError(f"flaky attempt {self.attempts}")
         out = run.folder / "out.csv"
@@ -77,7 +77,7 @@ async def _uploaded(committed: asyncpg.Pool, sql: SqlQueries, storage: LocalStor
     file_id = uuid.uuid4()
     key = f"raw/{KIND}/{file_id}.csv"
     source = storage.root / "source.csv"
-    source.write_text("phone\n447700900001\n")
+    source.write_text("phone\n447400100001\n")
     await storage.put_file(key, source)
     async with committed.acquire() as conn:
         await FileRepository(conn, sql).insert(
@@ -132,7 +132,7 @@ async def test_a_run_stores_its_results_and_finishes_the_file(
     assert record is not None
     assert (record.status, record.record_count_clean) == ("processed", 1)
     assert (storage.root / f"processed/{KIND}/{file_id}.csv").read_text() == (
-        "PHONE\n447700900001\n"
+        "PHONE\n447400100001\n"
     )
     assert record.options["extra_keys"] == [f"processed/{KIND}/{file_id}.extra.csv"]
 
@@ -149,7 +149,7 @@ async def test_an_unreadable_file_fails_at_once_with_a_reason_that_quotes_nothin
     assert record is not None
     # The job's failure hook failed the file in the same transaction, with the same reason.
     assert (record.status, record.error_message) == ("failed", UNREADABLE_CSV)
-    assert "447700900001" not in (record.error_message or "")
+    assert "447400100001" not in (record.error_message or "")
 
 
 async def test_a_file_fails_with_its_job_after_the_last_retry(

@@ -20,7 +20,7 @@ from app.settings import Settings
 from app.storage import LocalStorage
 from tests.conftest import SingleConnection, make_settings, serve_in_loop
 
-CSV = "phone,name\r\n+44 7700 900001,Zoë\r\n\r\n07700 900002,Åsa\r\n"
+CSV = "phone,name\r\n+44 7400 100001,Zoë\r\n\r\n07400 100002,Åsa\r\n"
 
 
 def _form(data: bytes, name: str = "list.csv") -> dict[str, tuple[str, bytes, str]]:
@@ -57,7 +57,7 @@ async def test_an_upload_is_sniffed_and_stored_as_utf8(
 
 
 async def test_the_delimiter_is_found(client: httpx.AsyncClient) -> None:
-    data = b"phone;name\n447700900001;Ann\n447700900002;Bob\n"
+    data = b"phone;name\n447400100001;Ann\n447400100002;Bob\n"
     receipt = (await client.post("/upload", files=_form(data))).json()
     assert receipt["delimiter"] == ";"
 
@@ -87,13 +87,13 @@ async def test_a_file_that_is_not_csv_is_400_and_nothing_is_stored(
 
 
 async def test_json_is_not_an_upload(client: httpx.AsyncClient) -> None:
-    response = await client.post("/upload", json={"file": "447700900001"})
+    response = await client.post("/upload", json={"file": "447400100001"})
     assert response.status_code == 415
 
 
 async def test_lists_are_newest_first_and_filter_by_status(client: httpx.AsyncClient) -> None:
-    first = (await client.post("/upload", files=_form(b"447700900001\n", "a.csv"))).json()
-    second = (await client.post("/upload", files=_form(b"447700900002\n", "b.csv"))).json()
+    first = (await client.post("/upload", files=_form(b"447400100001\n", "a.csv"))).json()
+    second = (await client.post("/upload", files=_form(b"447400100002\n", "b.csv"))).json()
     await client.post(f"/{first['id']}/archive")
 
     listed = (await client.get("/files")).json()["items"]
@@ -150,7 +150,7 @@ async def test_the_processing_states_and_the_download(
     assert queued == 1  # the refused start queued none
 
     result = settings.storage.upload_root / "result.csv"
-    result.write_text("447700900001\n")
+    result.write_text("447400100001\n")
     key = f"processed/cleaning/{file_id}.csv"
     await storage.put_file(key, result)
     jobs = JobRepository(conn, load_queries())
@@ -167,7 +167,7 @@ async def test_the_processing_states_and_the_download(
     download = await client.get(f"/{file_id}/download")
     assert download.status_code == 200
     assert download.headers["content-type"].startswith("text/csv")
-    assert download.text == "447700900001\n"
+    assert download.text == "447400100001\n"
     disposition = download.headers["content-disposition"]
     assert disposition.startswith('attachment; filename="processed_Zo_\'s list.csv"')
     assert "filename*=UTF-8''processed_Zo%C3%AB%27s%20list.csv" in disposition
@@ -176,7 +176,7 @@ async def test_the_processing_states_and_the_download(
 async def test_delete_removes_the_row_and_the_stored_objects(
     client: httpx.AsyncClient, settings: Settings
 ) -> None:
-    receipt = (await client.post("/upload", files=_form(b"447700900001\n"))).json()
+    receipt = (await client.post("/upload", files=_form(b"447400100001\n"))).json()
     stored = settings.storage.upload_root / f"raw/cleaning/{receipt['id']}.csv"
     assert stored.exists()
     deleted = await client.post(f"/{receipt['id']}/delete")
@@ -222,7 +222,7 @@ async def test_an_undeclared_oversized_upload_is_cut_off_and_nothing_stored(
 
     async def stream() -> AsyncIterator[bytes]:
         yield body
-        async for chunk in _endless(b"447700900001\n" * 80_000, sent, 2000):
+        async for chunk in _endless(b"447400100001\n" * 80_000, sent, 2000):
             yield chunk
 
     async with serve_in_loop(app) as client:
@@ -240,10 +240,10 @@ async def test_an_undeclared_oversized_upload_is_cut_off_and_nothing_stored(
 async def test_an_archived_file_can_still_be_downloaded(
     client: httpx.AsyncClient, conn: asyncpg.Connection, settings: Settings
 ) -> None:
-    receipt = (await client.post("/upload", files=_form(b"447700900001\n"))).json()
+    receipt = (await client.post("/upload", files=_form(b"447400100001\n"))).json()
     key = f"processed/cleaning/{receipt['id']}.csv"
     (settings.storage.upload_root / "processed/cleaning").mkdir(parents=True, exist_ok=True)
-    (settings.storage.upload_root / key).write_text("447700900001\n")
+    (settings.storage.upload_root / key).write_text("447400100001\n")
     await conn.execute(
         "UPDATE files SET status = 'processed', result_key = $1 WHERE id = $2",
         key,
@@ -252,7 +252,7 @@ async def test_an_archived_file_can_still_be_downloaded(
     await client.post(f"/{receipt['id']}/archive")
     download = await client.get(f"/{receipt['id']}/download")
     assert download.status_code == 200
-    assert download.text == "447700900001\n"
+    assert download.text == "447400100001\n"
     (settings.storage.upload_root / key).unlink()
     missing = await client.get(f"/{receipt['id']}/download")
     assert missing.status_code == 404
@@ -262,7 +262,7 @@ async def test_an_archived_file_can_still_be_downloaded(
 async def test_a_file_that_turns_binary_or_changes_encoding_later_is_refused(
     client: httpx.AsyncClient, conn: asyncpg.Connection, settings: Settings
 ) -> None:
-    head = b"447700900001\n" * 10_000  # past the 64 KiB that sniffing reads
+    head = b"447400100001\n" * 10_000  # past the 64 KiB that sniffing reads
     for tail, detail in (
         (b"\x00\x01\x02binary", "The file is not a text (CSV) file"),
         ("Zoë\n".encode("latin-1"), "The file is not valid UTF-8 at byte 130002"),

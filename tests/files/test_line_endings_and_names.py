@@ -15,7 +15,7 @@ from app.files.sniff import LineEndings
 from tests.jobs.test_progress_and_schedules import parse_sse
 
 AES_KEY = base64.urlsafe_b64encode(bytes(range(32))).decode()
-NUMBERS = ["447700900101", "447700900102", "447700900103", "447700900104"]
+NUMBERS = ["447400100101", "447400100102", "447400100103", "447400100104"]
 
 
 @pytest.fixture
@@ -55,7 +55,7 @@ async def test_cleaning_encryption_and_imports_keep_every_row(
         csv.reader(io.StringIO((await live.get(f"/{file_id}/download-annotated")).text))
     )
     assert [row[0] for row in annotated[1:]] == NUMBERS
-    assert {row[-2] for row in annotated[1:]} == {"clean"}
+    assert {tuple(row[-3:]) for row in annotated[1:]} == {("clean", "", "mobile")}
 
     upload = await live.post("/upload-encrypted", files={"file": ("mac.csv", data, "text/csv")})
     file_id = upload.json()["id"]
@@ -79,7 +79,7 @@ async def test_a_nul_in_a_file_name_is_dropped_not_a_500(client: httpx.AsyncClie
         b"--b\r\n"
         b'Content-Disposition: form-data; name="file"; filename="evil\x00name.csv"\r\n'
         b"Content-Type: text/csv\r\n\r\n"
-        b"phone\n447700900001\n\r\n"
+        b"phone\n447400100001\n\r\n"
         b"--b--\r\n"
     )
     headers = {"Content-Type": "multipart/form-data; boundary=b"}
@@ -113,10 +113,10 @@ def test_a_long_name_is_cut_keeping_its_extension() -> None:
 
 RAGGED = (
     "phone,tag,src,name\n"
-    "447700910050\n"  # a short first data row
-    "447700910051,a,b,Ann\n"
-    "447700910052,a,b,Bob,an,extra,cell\n"  # a long one
-    "447700910053,a\n"
+    "447400110050\n"  # a short first data row
+    "447400110051,a,b,Ann\n"
+    "447400110052,a,b,Bob,an,extra,cell\n"  # a long one
+    "447400110053,a\n"
 )
 
 
@@ -125,7 +125,7 @@ async def test_ragged_rows_keep_every_row_in_encryption_and_imports(
     live: httpx.AsyncClient, bom: bytes
 ) -> None:
     data = bom + RAGGED.encode()
-    numbers = ["447700910050", "447700910051", "447700910052", "447700910053"]
+    numbers = ["447400110050", "447400110051", "447400110052", "447400110053"]
 
     upload = await live.post("/upload-encrypted", files={"file": ("ragged.csv", data, "text/csv")})
     file_id = upload.json()["id"]

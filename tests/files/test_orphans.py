@@ -26,7 +26,7 @@ def _age(path: Path, hours: float) -> None:
 
 async def _stored(storage: LocalStorage, key: str, *, hours_old: float) -> None:
     source = storage.root / "in.tmp"
-    source.write_text("447700900001\n")
+    source.write_text("447400100001\n")
     await storage.put_file(key, source)
     source.unlink()
     _age(storage.root / key, hours_old)
@@ -68,7 +68,7 @@ async def test_only_old_objects_of_no_file_are_orphans(
 def test_the_command_lists_then_removes(database_url: str, tmp_path: Path) -> None:
     orphan = tmp_path / "processed/cleaning/left-behind.csv"
     orphan.parent.mkdir(parents=True)
-    orphan.write_text("447700900001\n")
+    orphan.write_text("447400100001\n")
     _age(orphan, 2)
     env = {**os.environ, "DATABASE_URL": database_url, "UPLOAD_ROOT": str(tmp_path)}
     listed = subprocess.run(

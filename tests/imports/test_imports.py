@@ -27,17 +27,17 @@ async def test_every_row_gets_an_outcome_and_manual_beats_os_version(
     async with pool.acquire() as conn:
         await conn.execute(
             "INSERT INTO phone_lists (custom_variable_1, list_name, decided_by) VALUES "
-            "('447700900002', 'whitelist', 'os_version'), ('447700900003', 'blacklist', 'manual')"
+            "('447400100002', 'whitelist', 'os_version'), ('447400100003', 'blacklist', 'manual')"
         )
     text = (
         "Phone,Reason,Source,OS Version,User_Agent\n"
-        "+44 7700 900001,fraud,ops,Android 13.0,UA\n"
-        "07700 900002,fraud,ops,,\n"
-        "447700900003,again,ops,,\n"
-        "0044 7700 900001,repeat,ops,,\n"
+        "+44 7400 100001,fraud,ops,Android 13.0,UA\n"
+        "07400 100002,fraud,ops,,\n"
+        "447400100003,again,ops,,\n"
+        "0044 7400 100001,repeat,ops,,\n"
         "{{phone}},fraud,ops,,\n"
-        "447700900004,,ops,,\n"
-        "447700900005,chargeback,finance,,\n"
+        "447400100004,,ops,,\n"
+        "447400100005,chargeback,finance,,\n"
     )
     response = await live.post(
         "/db-manual-update/import", params={"target": "blacklist"}, files=_csv(text)
@@ -57,22 +57,22 @@ async def test_every_row_gets_an_outcome_and_manual_beats_os_version(
     )
     assert list(csv.reader(io.StringIO(result.text))) == [
         ["phone", "result"],
-        ["447700900001", "added_to_blacklist"],
-        ["447700900002", "moved_from_whitelist"],
-        ["447700900003", "rejected_duplicate"],
-        ["447700900001", "rejected_duplicate_in_file"],
+        ["447400100001", "added_to_blacklist"],
+        ["447400100002", "moved_from_whitelist"],
+        ["447400100003", "rejected_duplicate"],
+        ["447400100001", "rejected_duplicate_in_file"],
         ["{{phone}}", "rejected_invalid_phone"],
-        ["447700900004", "rejected_missing_required"],
-        ["447700900005", "added_to_blacklist"],
+        ["447400100004", "rejected_missing_required"],
+        ["447400100005", "added_to_blacklist"],
     ]
     lists = await _lists(pool)
-    assert lists["447700900001"] == ("blacklist", "manual", "fraud")
-    assert lists["447700900002"] == ("blacklist", "manual", "fraud")  # off the whitelist
-    assert lists["447700900003"] == ("blacklist", "manual", None)  # untouched
-    assert "447700900004" not in lists
+    assert lists["447400100001"] == ("blacklist", "manual", "fraud")
+    assert lists["447400100002"] == ("blacklist", "manual", "fraud")  # off the whitelist
+    assert lists["447400100003"] == ("blacklist", "manual", None)  # untouched
+    assert "447400100004" not in lists
     async with pool.acquire() as conn:
         ua = await conn.fetchval(
-            "SELECT browser_version FROM phone_lists WHERE custom_variable_1 = '447700900001'"
+            "SELECT browser_version FROM phone_lists WHERE custom_variable_1 = '447400100001'"
         )
     assert ua == "UA"
 
@@ -101,7 +101,7 @@ async def test_import_errors_are_clear_400s(live: httpx.AsyncClient) -> None:
 async def test_the_blacklist_import_writes_to_the_blacklist(
     live: httpx.AsyncClient, pool: asyncpg.Pool
 ) -> None:
-    text = "custom_variable_1,ip,os_version\n447700900001,10.0.0.1,IOS 9.0\n447700900001,,\n"
+    text = "custom_variable_1,ip,os_version\n447400100001,10.0.0.1,IOS 9.0\n447400100001,,\n"
     response = await live.post("/import-blacklist-csv", files=_csv(text))
     assert response.status_code == 200, response.text
     body = response.json()
@@ -111,22 +111,22 @@ async def test_the_blacklist_import_writes_to_the_blacklist(
         1,
         1,
     )
-    assert (await _lists(pool))["447700900001"] == ("blacklist", "manual", "CSV_IMPORT")
+    assert (await _lists(pool))["447400100001"] == ("blacklist", "manual", "CSV_IMPORT")
     wrong = await live.post(
-        "/import-blacklist-csv", files={"file": ("list.xlsx", b"447700900001\n", "text/csv")}
+        "/import-blacklist-csv", files={"file": ("list.xlsx", b"447400100001\n", "text/csv")}
     )
     assert wrong.status_code == 400
     assert wrong.json()["detail"] == "Only CSV files are supported"
 
 
 async def test_a_blacklist_import_result_downloads_too(live: httpx.AsyncClient) -> None:
-    text = "custom_variable_1\n447700900001\n=cmd()\n"
+    text = "custom_variable_1\n447400100001\n=cmd()\n"
     imported = (await live.post("/import-blacklist-csv", files=_csv(text))).json()
     result = await live.get(f"/db-manual-update/{imported['id']}/download")
     assert result.status_code == 200
     assert list(csv.reader(io.StringIO(result.text))) == [
         ["phone", "result"],
-        ["447700900001", "added_to_blacklist"],
+        ["447400100001", "added_to_blacklist"],
         ["'=cmd()", "rejected_invalid_phone"],
     ]
 
@@ -137,9 +137,9 @@ async def test_importing_onto_the_same_list_makes_it_a_manual_decision(
     async with pool.acquire() as conn:
         await conn.execute(
             "INSERT INTO phone_lists (custom_variable_1, list_name, decided_by, reason) "
-            "VALUES ('447700900001', 'blacklist', 'os_version', 'OS_VERSION')"
+            "VALUES ('447400100001', 'blacklist', 'os_version', 'OS_VERSION')"
         )
-    text = "phone,reason,source\n447700900001,fraud,ops\n"
+    text = "phone,reason,source\n447400100001,fraud,ops\n"
     body = (
         await live.post(
             "/db-manual-update/import", params={"target": "blacklist"}, files=_csv(text)
@@ -147,5 +147,27 @@ async def test_importing_onto_the_same_list_makes_it_a_manual_decision(
     ).json()
     assert (body["accepted"], body["rejected"]) == (1, 0)
     result = (await live.get(f"/db-manual-update/{body['id']}/download")).text
-    assert "447700900001,confirmed_on_blacklist" in result
-    assert (await _lists(pool))["447700900001"] == ("blacklist", "manual", "fraud")
+    assert "447400100001,confirmed_on_blacklist" in result
+    assert (await _lists(pool))["447400100001"] == ("blacklist", "manual", "fraud")
+
+
+async def test_an_import_reads_each_row_in_its_own_country(
+    live: httpx.AsyncClient, pool: asyncpg.Pool
+) -> None:
+    text = (
+        "phone,Country\n"
+        "0151 23456789,DE\n"
+        "07400 100001,United Kingdom\n"
+        "07700 900001,GB\n"  # Ofcom's drama range: no valid number
+        "040 12345678,\n"  # no country: the default region, where it is no number
+    )
+    response = await live.post("/import-blacklist-csv", files=_csv(text))
+    assert response.status_code == 200, response.text
+    result = await live.get(f"/db-manual-update/{response.json()['id']}/download")
+    assert list(csv.reader(io.StringIO(result.text)))[1:] == [
+        ["4915123456789", "added_to_blacklist"],
+        ["447400100001", "added_to_blacklist"],
+        ["07700 900001", "rejected_invalid_phone"],
+        ["040 12345678", "rejected_invalid_phone"],
+    ]
+    assert set(await _lists(pool)) == {"4915123456789", "447400100001"}

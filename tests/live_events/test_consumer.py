@@ -130,13 +130,13 @@ async def test_batches_of_envelopes_and_raw_delivery_are_stored_once_and_deleted
     sqs: tuple[Any, str], tables: asyncpg.Pool
 ) -> None:
     client, url = sqs
-    token = CIPHER.encrypt("447700900003")
+    token = CIPHER.encrypt("447400100003")
     await client.send_message(
         QueueUrl=url,
         MessageBody=envelope(
             [
-                event("+44 7700 900001", "2026-02-07T00:50:00.000Z", "c1"),
-                event("447700900002", "2026-02-07T00:51:00.000Z", "c2"),
+                event("+44 7400 100001", "2026-02-07T00:50:00.000Z", "c1"),
+                event("447400100002", "2026-02-07T00:51:00.000Z", "c2"),
             ]
         ),
     )
@@ -144,7 +144,7 @@ async def test_batches_of_envelopes_and_raw_delivery_are_stored_once_and_deleted
         QueueUrl=url, MessageBody=envelope(event(token, "2026-02-07T00:52:00.000Z", "c3"))
     )
     await client.send_message(  # raw delivery: no SNS envelope
-        QueueUrl=url, MessageBody=json.dumps([event("07700 900004", "2026-02-07T00:53:00Z", "c4")])
+        QueueUrl=url, MessageBody=json.dumps([event("07400 100004", "2026-02-07T00:53:00Z", "c4")])
     )
     consumer = consumer_for(client, url, tables)
     await drain(consumer, client, url)
@@ -158,10 +158,10 @@ async def test_batches_of_envelopes_and_raw_delivery_are_stored_once_and_deleted
         "FROM voluum_live_events ORDER BY 1",
     )
     assert [(r[0], r[1]) for r in live] == [
-        ("447700900001", "c1"),
-        ("447700900002", "c2"),
-        ("447700900003", "c3"),  # decrypted from its link token
-        ("447700900004", "c4"),
+        ("447400100001", "c1"),
+        ("447400100002", "c2"),
+        ("447400100003", "c3"),  # decrypted from its link token
+        ("447400100004", "c4"),
     ]
     assert live[0]["custom_variable_2"] == "second"
     assert (consumer.stats.received, consumer.stats.stored, consumer.stats.deleted) == (4, 4, 3)
@@ -175,20 +175,20 @@ async def test_the_newest_event_per_phone_wins_within_and_across_batches(
         QueueUrl=url,
         MessageBody=envelope(
             [
-                event("447700900001", "2026-02-07T00:50:00Z", "older"),
-                event("447700900001", "2026-02-07T00:55:00Z", "newest"),
-                event("07700 900001", "2026-02-07T00:52:00Z", "middle"),
+                event("447400100001", "2026-02-07T00:50:00Z", "older"),
+                event("447400100001", "2026-02-07T00:55:00Z", "newest"),
+                event("07400 100001", "2026-02-07T00:52:00Z", "middle"),
             ]
         ),
     )
     consumer = consumer_for(client, url, tables)
     await drain(consumer, client, url)
     await client.send_message(  # arrives later, happened earlier
-        QueueUrl=url, MessageBody=envelope([event("447700900001", "2026-02-07T00:40:00Z", "late")])
+        QueueUrl=url, MessageBody=envelope([event("447400100001", "2026-02-07T00:40:00Z", "late")])
     )
     await drain(consumer_for(client, url, tables), client, url)
     live = await _rows(tables, "SELECT custom_variable_1, click_id FROM voluum_live_events")
-    assert [(r[0], r[1]) for r in live] == [("447700900001", "newest")]
+    assert [(r[0], r[1]) for r in live] == [("447400100001", "newest")]
     raw = await _rows(tables, "SELECT count(*) FROM raw_live_voluum_sns_data")
     assert raw[0][0] == 4
 
@@ -204,7 +204,7 @@ async def test_malformed_messages_are_parked_and_deleted_and_the_rest_goes_on(
     ):
         await client.send_message(QueueUrl=url, MessageBody=body)
     await client.send_message(
-        QueueUrl=url, MessageBody=envelope([event("447700900001", "2026-02-07T00:50:00Z", "ok")])
+        QueueUrl=url, MessageBody=envelope([event("447400100001", "2026-02-07T00:50:00Z", "ok")])
     )
     consumer = consumer_for(client, url, tables)
     await drain(consumer, client, url)
@@ -221,7 +221,7 @@ async def test_a_crash_between_commit_and_delete_stores_nothing_twice(
     sqs: tuple[Any, str], tables: asyncpg.Pool
 ) -> None:
     client, url = sqs
-    events = [event(f"44770090000{i}", f"2026-02-07T00:5{i}:00Z", f"c{i}") for i in range(5)]
+    events = [event(f"44740010000{i}", f"2026-02-07T00:5{i}:00Z", f"c{i}") for i in range(5)]
     await client.send_message(QueueUrl=url, MessageBody=envelope(events, sns_id="sns-1"))
     crashing = DeleteFailsOnce(client)
     consumer = consumer_for(crashing, url, tables)
@@ -257,13 +257,13 @@ async def test_one_bad_event_is_parked_alone_and_nul_characters_are_dropped(
     sqs: tuple[Any, str], tables: asyncpg.Pool
 ) -> None:
     client, url = sqs
-    good = event("447700900001", "2026-02-07T00:50:00Z", "c\u0000lick")
-    wrong = {**event("447700900002", "2026-02-07T00:51:00Z", "bad"), "timestamp": 12}
+    good = event("447400100001", "2026-02-07T00:50:00Z", "c\u0000lick")
+    wrong = {**event("447400100002", "2026-02-07T00:51:00Z", "bad"), "timestamp": 12}
     await client.send_message(QueueUrl=url, MessageBody=envelope([good, wrong], "sns-mixed"))
     consumer = consumer_for(client, url, tables)
     await drain(consumer, client, url)
     live = await _rows(tables, "SELECT custom_variable_1, click_id FROM voluum_live_events")
-    assert [(r[0], r[1]) for r in live] == [("447700900001", "click")]
+    assert [(r[0], r[1]) for r in live] == [("447400100001", "click")]
     parked = await _rows(tables, "SELECT message_id, error FROM live_event_failures")
     assert [r["message_id"] for r in parked] == ["sns-mixed:1"]
 
@@ -272,7 +272,7 @@ async def test_a_message_the_database_keeps_refusing_is_parked_after_five_delive
     sqs: tuple[Any, str], tables: asyncpg.Pool
 ) -> None:
     client, url = sqs
-    poison = {**event("447700900001", "2026-02-07T00:50:00Z", "p"), "campaignId": "x" * 100}
+    poison = {**event("447400100001", "2026-02-07T00:50:00Z", "p"), "campaignId": "x" * 100}
     await client.send_message(QueueUrl=url, MessageBody=envelope([poison], "sns-poison"))
     consumer = consumer_for(client, url, tables, visibility_timeout=1)
     await drain(consumer, client, url, within=60)
@@ -286,7 +286,7 @@ async def test_an_object_with_no_voluum_field_is_parked_not_stored_empty(
     sqs: tuple[Any, str], tables: asyncpg.Pool
 ) -> None:
     client, url = sqs
-    good = event("447700900001", "2026-02-07T00:50:00Z", "ok")
+    good = event("447400100001", "2026-02-07T00:50:00Z", "ok")
     await client.send_message(
         QueueUrl=url, MessageBody=envelope([good, {}, {"hello": "world"}], "sns-odd")
     )

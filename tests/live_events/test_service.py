@@ -24,7 +24,7 @@ async def live_env(moto_endpoint: str) -> dict[str, str]:
         url = (await client.create_queue(QueueName=QUEUE))["QueueUrl"]
         await client.send_message(
             QueueUrl=url,
-            MessageBody=envelope([event("447700900001", "2026-02-07T00:50:00Z", "svc")]),
+            MessageBody=envelope([event("447400100001", "2026-02-07T00:50:00Z", "svc")]),
         )
         await client.send_message(QueueUrl=url, MessageBody=json.dumps("not an event"))
     return {
@@ -52,4 +52,4 @@ async def test_the_service_consumes_its_queue(live: httpx.AsyncClient, pool: asy
         phone = await conn.fetchval("SELECT custom_variable_1 FROM voluum_live_events")
         for table in ("raw_live_voluum_sns_data", "voluum_live_events", "live_event_failures"):
             await conn.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed names
-    assert phone == "447700900001"
+    assert phone == "447400100001"

@@ -32,22 +32,22 @@ async def test_an_operators_decision_stands_and_a_second_run_adds_nothing(
     # The operator whitelisted a number the demo would blacklist, before and after it ran.
     await conn.execute(
         "INSERT INTO phone_lists (custom_variable_1, list_name, decided_by, reason, source) "
-        "VALUES ('447700900005', 'whitelist', 'manual', 'customer', 'ops')"
+        "VALUES ('12015550105', 'whitelist', 'manual', 'customer', 'ops')"
     )
     await load_demo(conn, load_queries(), tmp_path / "demo.csv", 10)
     await conn.execute(
         "UPDATE phone_lists SET list_name = 'monitor', source = 'ops', reason = 'check' "
-        "WHERE custom_variable_1 = '447700900450'"
+        "WHERE custom_variable_1 = '13125550150'"
     )
     again = await load_demo(conn, load_queries(), tmp_path / "demo.csv", 10)
     assert again == {"blacklist": 0, "monitor": 0, "whitelist": 0, "main_database": 0}
     decided = await conn.fetch(
         "SELECT custom_variable_1, list_name, reason FROM phone_lists "
-        "WHERE custom_variable_1 IN ('447700900005', '447700900450') ORDER BY 1"
+        "WHERE custom_variable_1 IN ('12015550105', '13125550150') ORDER BY 1"
     )
     assert [tuple(r) for r in decided] == [
-        ("447700900005", "whitelist", "customer"),
-        ("447700900450", "monitor", "check"),
+        ("12015550105", "whitelist", "customer"),
+        ("13125550150", "monitor", "check"),
     ]
 
 

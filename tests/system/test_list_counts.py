@@ -124,7 +124,7 @@ async def test_the_route_serves_the_counts_it_read_within_the_ttl(
     client: httpx.AsyncClient, conn: asyncpg.Connection
 ) -> None:
     before = (await client.get("/get-metrics")).json()["blacklist"][0]
-    await _add_blacklisted(conn, "447700900901")
+    await _add_blacklisted(conn, "447400100901")
     # The default settings keep the counts for a few seconds.
     assert (await client.get("/get-metrics")).json()["blacklist"][0] == before
 
@@ -139,5 +139,5 @@ async def test_without_a_ttl_the_route_counts_every_call(
     async with serve_in_loop(app) as client:
         client.headers["X-API-Key"] = keys["read"]
         before = (await client.get("/get-metrics")).json()["blacklist"][0]
-        await _add_blacklisted(conn, "447700900902")
+        await _add_blacklisted(conn, "447400100902")
         assert (await client.get("/get-metrics")).json()["blacklist"][0] == before + 1

@@ -68,16 +68,16 @@ async def test_metrics_count_each_table_by_age(
     await conn.execute(
         """
         INSERT INTO phone_lists (custom_variable_1, list_name, decided_by, timestamp_created)
-        VALUES ('447700900001', 'blacklist', 'manual', now()),
-               ('447700900002', 'blacklist', 'manual', now() - interval '3 days'),
-               ('447700900003', 'blacklist', 'manual', now() - interval '30 days'),
-               ('447700900004', 'whitelist', 'os_version', now() - interval '2 hours'),
-               ('447700900005', 'monitor', 'hlr', now() - interval '8 days')
+        VALUES ('447400100001', 'blacklist', 'manual', now()),
+               ('447400100002', 'blacklist', 'manual', now() - interval '3 days'),
+               ('447400100003', 'blacklist', 'manual', now() - interval '30 days'),
+               ('447400100004', 'whitelist', 'os_version', now() - interval '2 hours'),
+               ('447400100005', 'monitor', 'hlr', now() - interval '8 days')
         """
     )
     await conn.execute(
         "INSERT INTO main_database (custom_variable_1, timestamp_created) "
-        "VALUES ('447700900006', now() - interval '6 days')"
+        "VALUES ('447400100006', now() - interval '6 days')"
     )
     await conn.execute(
         """
@@ -86,7 +86,7 @@ async def test_metrics_count_each_table_by_age(
         """
     )
     await conn.execute(
-        "INSERT INTO api_hlr_live_numbers (custom_variable_1) VALUES ('447700900007')"
+        "INSERT INTO api_hlr_live_numbers (custom_variable_1) VALUES ('447400100007')"
     )
 
     response = await client.get("/get-metrics")
