@@ -3,8 +3,9 @@
     .venv/bin/python scripts/bench_import.py [--rows 1000000]
 
 Uses DATABASE_URL, else a throwaway embedded PostgreSQL. Times `ImportService.run`
-(polars parse and normalize, COPY into staging, one upsert, the result file) and prints
-rows/s. The numbers are deleted again afterwards.
+(polars parse and normalize, COPY into staging, one upsert, the result file) twice: onto
+an empty list, then a second file of as many numbers onto the list now holding the first,
+half of it overlapping; prints both. The numbers are deleted again afterwards.
 """
 
 from __future__ import annotations
@@ -40,24 +41,40 @@ async def _chunks(path: Path):  # type: ignore[no-untyped-def]
             yield chunk
 
 
+def _numbers(path: Path, first: int, rows: int) -> None:
+    """`rows` GB mobiles from 07400 000000 + `first` (all valid by the numbering plan)."""
+    base = 447_400_000_000 + first
+    phones = pl.int_range(base, base + rows, eager=True).cast(pl.String)
+    pl.DataFrame({"phone": phones, "reason": "bench", "source": "BENCH"}).write_csv(path)
+
+
+async def _timed_import(service: ImportService, storage: LocalStorage, path: Path) -> None:
+    stored = await store_upload(storage, "manual_import", "bench.csv", _chunks(path))
+    started = time.perf_counter()
+    outcome = await service.run(
+        stored, target="blacklist", required=("phone", "reason", "source"), default_code="44"
+    )
+    seconds = time.perf_counter() - started
+    print(
+        f"  {outcome.accepted:,} of {outcome.uploaded:,} numbers added: {seconds:.2f} s,"
+        f" {outcome.uploaded / seconds:,.0f} rows/s"
+    )
+
+
 async def run(url: str, rows: int, folder: Path) -> None:
-    source = folder / "import.csv"
-    phones = pl.int_range(447_000_000_000, 447_000_000_000 + rows, eager=True).cast(pl.String)
-    pl.DataFrame({"phone": phones, "reason": "bench", "source": "BENCH"}).write_csv(source)
+    first, second = folder / "first.csv", folder / "second.csv"
+    _numbers(first, 0, rows)
+    _numbers(second, rows // 2, rows)  # half of it is on the list already
     storage = LocalStorage(folder / "storage")
     conn = await asyncpg.connect(url)
     await init_connection(conn)
     sql = load_queries()
     try:
-        stored = await store_upload(storage, "manual_import", "bench.csv", _chunks(source))
         service = ImportService(ImportRepository(conn, sql), FileRepository(conn, sql), storage)
-        started = time.perf_counter()
-        outcome = await service.run(
-            stored, target="blacklist", required=("phone", "reason", "source"), default_code="44"
-        )
-        seconds = time.perf_counter() - started
-        print(f"imported {outcome.accepted:,} of {outcome.uploaded:,} numbers onto the blacklist")
-        print(f"import: {seconds:.2f} s, {outcome.uploaded / seconds:,.0f} rows/s")
+        print(f"import of {rows:,} numbers onto an empty blacklist:")
+        await _timed_import(service, storage, first)
+        print(f"import of {rows:,} more onto that list, half of them on it already:")
+        await _timed_import(service, storage, second)
     finally:
         await conn.execute("DELETE FROM phone_lists WHERE source = 'BENCH'")
         await conn.execute("DELETE FROM files WHERE original_filename = 'bench.csv'")

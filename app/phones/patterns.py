@@ -408,3 +408,9 @@ def text(path: Path, start: int, end: int) -> str | None:
     if all(len(values) == 1 for values in path.digits[start:end]):
         return "".join(str(values[0]) for values in path.digits[start:end])
     return None
+
+
+def forget() -> None:
+    """Drops the memoized patterns and languages (see numbering.forget)."""
+    for cached in (parse, lengths, language, _sequence):
+        cached.cache_clear()

@@ -123,13 +123,15 @@ class Tables:
 def tables() -> Tables:
     """Compiled once per process, by `compile_plans` at start-up (never at import):
     about three seconds for every region's plan."""
-    return Tables(
+    built = Tables(
         national=_Table.of(
             tuple(b for r in numbering.REGIONS for b in numbering.national_blocks(r))
         ),
         international=_Table.of(numbering.international_blocks()),
         plan=_Table.of(numbering.plan_blocks()),
     )
+    numbering.forget()
+    return built
 
 
 def read(frame: Frame, tables: Tables) -> Frame:
