@@ -109,7 +109,10 @@ class RiskyOperators(msgspec.Struct, frozen=True):
     items: list[RiskyOperator]
 
 
-OperatorName = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+# Text without control characters (PostgreSQL refuses NUL in text).
+OperatorName = Annotated[
+    str, msgspec.Meta(min_length=1, max_length=200, pattern="^[^\\x00-\\x1f\\x7f]*$")
+]
 
 
 class RiskyOperatorsReplace(Input, frozen=True):
