@@ -166,7 +166,10 @@ class HlrJob:
         run.cached = state.hlr_num_cached or 0
 
     async def _look_up(self, run: _Run, to_send: list[str]) -> Answers:
-        if run.state.hlr_mode == "batch":
+        state = run.state
+        # A batch not created yet whose numbers were all answered meanwhile (by another
+        # file's run) is not created at all.
+        if state.hlr_mode == "batch" and (to_send or state.hlr_batch_id is not None):
             return await self._batch(run, to_send)
         return await self._sync(run, to_send)
 

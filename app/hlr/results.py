@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import polars as pl
@@ -91,7 +92,7 @@ class Answers:
 
 
 def answers_from_results(results: Path, out: Path) -> Answers:
-    """The provider's results CSV (batch) as `custom_variable_1` + RESULT_COLUMNS rows
+    """The provider's results CSV (batch) as rows of api_hlr_live_numbers' columns
     (no header) in `out`. A column the file lacks is empty; the number is the first
     column (the input echoed), else the requested, formatted or detected one."""
     frame = pl.read_csv(results, infer_schema=False, raise_if_empty=False)
@@ -109,7 +110,10 @@ def answers_from_results(results: Path, out: Path) -> Answers:
         pl.col("credits_spent").cast(pl.Float64, strict=False)
     )
     answers = answers.filter(pl.col("custom_variable_1").is_not_null())
-    answers.write_csv(out, include_header=False)
+    # The table's last column, "timestamp": the upsert sets it to when it was received.
+    answers.with_columns(pl.lit(datetime.now(UTC).isoformat()).alias("timestamp")).write_csv(
+        out, include_header=False
+    )
     failed = pl.col("error").fill_null("NONE").str.to_uppercase().str.strip_chars() != "NONE"
     errors = answers.filter(failed).height
     if "credits_spent" in given:

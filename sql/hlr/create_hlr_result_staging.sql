@@ -1,29 +1,4 @@
--- One run's answers (the provider's columns, dots as underscores), as COPY brings them.
-CREATE TEMPORARY TABLE IF NOT EXISTS hlr_result_staging (
-    custom_variable_1 text NOT NULL,
-    error text,
-    request_parameters_telephone_number text,
-    request_parameters_cache_days_private text,
-    request_parameters_cache_days_global text,
-    request_parameters_save_to_cache text,
-    request_parameters_output_format text,
-    credits_spent numeric,
-    detected_telephone_number text,
-    formatted_telephone_number text,
-    telephone_number_type text,
-    live_status text,
-    original_network text,
-    original_network_details_name text,
-    original_network_details_mccmnc text,
-    original_network_details_country_name text,
-    original_network_details_country_iso3 text,
-    original_network_details_area text,
-    original_network_details_country_prefix text,
-    current_network text,
-    current_network_details_name text,
-    current_network_details_mccmnc text,
-    current_network_details_country_name text,
-    current_network_details_country_iso3 text,
-    current_network_details_country_prefix text,
-    is_ported text
-) ON COMMIT DELETE ROWS;
+-- One run's answers, in api_hlr_live_numbers' own columns (the provider's, dots as
+-- underscores), as COPY brings them; no key, no checks: the upsert picks what is usable.
+CREATE TEMPORARY TABLE IF NOT EXISTS hlr_result_staging (LIKE api_hlr_live_numbers)
+    ON COMMIT DELETE ROWS;
