@@ -10,12 +10,12 @@ from collections.abc import AsyncIterator
 from uuid import UUID
 
 from app.errors import BadRequestError, NotFoundError
-from app.files.service import FileService
+from app.files.service import FileService, open_stored
 from app.hlr.jobs import CLEANING, KIND
 from app.hlr.repository import HlrRepository, RiskyOperatorRepository
 from app.hlr.schemas import HlrStarted, HlrView, RiskyOperators
 from app.jobs.repository import JobRepository
-from app.storage import Storage, StoredObjectMissingError
+from app.storage import Storage
 
 
 class NotEligibleError(BadRequestError):
@@ -73,19 +73,11 @@ class HlrService:
             key = None if run is None or run.hlr_status != "complete" else run.raw_key
         if key is None:
             raise RawNotAvailableError if raw else HlrNotCompleteError
-        stream = self._storage.open(key)
-        try:
-            first = await anext(stream, b"")
-        except StoredObjectMissingError as exc:
-            raise (RawMissingError if raw else HlrResultMissingError) from exc
-
-        async def whole() -> AsyncIterator[bytes]:
-            yield first
-            async for chunk in stream:
-                yield chunk
-
+        stream = await open_stored(
+            self._storage, key, RawMissingError if raw else HlrResultMissingError
+        )
         prefix = "hlr_raw_" if raw else "hlr_"
-        return prefix + record.original_filename, whole()
+        return prefix + record.original_filename, stream
 
 
 class RiskyOperatorService:

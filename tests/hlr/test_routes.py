@@ -112,3 +112,18 @@ async def test_risky_operators_are_replaced_by_an_admin_and_matched_by_key(
     assert writer.status_code == 403
     assert (await hlr_client.put("/hlr/risky-operators", json={"names": []})).json()["count"] == 0
     assert (await hlr_client.put("/hlr/risky-operators", json={"nams": []})).status_code == 400
+
+
+async def test_a_complete_run_whose_files_are_gone_answers_404(
+    hlr_client: httpx.AsyncClient, conn: asyncpg.Connection
+) -> None:
+    file_id = await _file(conn)
+    await conn.execute(
+        "INSERT INTO hlr_batches (file_id, hlr_status, result_key, raw_key)"
+        " VALUES ($1, 'complete', 'hlr/gone/live.csv', 'hlr/gone/raw.csv')",
+        file_id,
+    )
+    live = await hlr_client.get(f"/{file_id}/hlr/download")
+    assert (live.status_code, live.json()["detail"]) == (404, "HLR result file missing on disk")
+    raw = await hlr_client.get(f"/{file_id}/hlr/raw")
+    assert (raw.status_code, raw.json()["detail"]) == (404, "Raw HLR file missing")
