@@ -264,6 +264,7 @@ class HlrJob:
             await runtime.storage.put_file(key, path)
         outcomes = {name: found.get(name, 0) for name in OUTCOMES}
         outcomes["lists_written"] = decisions.written
+        outcomes["lists_released"] = decisions.released
         async with acquire(runtime.connections) as conn, conn.transaction():
             repository = HlrRepository(conn, runtime.queries)
             await repository.add_keys(run.file_id, list(keys))

@@ -27,6 +27,8 @@ class AnotherHlrRunningError(ConflictError):
 class Decisions(msgspec.Struct, frozen=True):
     decided: int
     written: int
+    # Earlier HLR entries of numbers that now answer live, taken off their list.
+    released: int = 0
 
 
 class HlrRepository(Repository):
@@ -50,6 +52,7 @@ class HlrRepository(Repository):
         "count_hlr_outcomes",
         "copy_hlr_live_phones",
         "upsert_hlr_decisions",
+        "release_hlr_decisions",
         "create_hlr_result_staging",
         "empty_hlr_result_staging",
         "upsert_hlr_results",
@@ -150,9 +153,11 @@ class HlrRepository(Repository):
         await self._copy_out("copy_hlr_live_phones", out)
 
     async def write_decisions(self) -> Decisions:
+        """The staged outcomes onto the lists (sql/hlr/upsert_hlr_decisions.sql)."""
         found = await self._fetch_one("upsert_hlr_decisions", Decisions, source=DECISION_SOURCE)
         assert found is not None  # an aggregate: always one row
-        return found
+        released = int(await self._fetch_value("release_hlr_decisions"))
+        return msgspec.structs.replace(found, released=released)
 
     async def save_results(self, results_csv: Path) -> int:
         """The answers (a CSV in hlr_result_staging's columns) become reusable ones."""

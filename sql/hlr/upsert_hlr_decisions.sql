@@ -1,6 +1,7 @@
 -- HLR decisions onto the lists, in one statement. Precedence: an HLR decision replaces
 -- OS-version evidence and an earlier HLR decision; a manual decision is never touched.
--- Live numbers are not written (they stay where they are, kept). Returns how many
+-- Live numbers are not written here (release_hlr_decisions.sql takes an earlier HLR
+-- entry of theirs off its list). Returns how many
 -- numbers had a decision and how many rows changed.
 WITH decided AS (
     SELECT phone,

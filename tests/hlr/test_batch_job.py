@@ -36,10 +36,11 @@ async def test_a_batch_through_every_status_writes_outcomes_with_hlr_precedence(
     await _seed(
         harness,
         "INSERT INTO phone_lists (custom_variable_1, list_name, decided_by, reason) VALUES"
-        " ($1, 'whitelist', 'os_version', NULL),"  # DEAD: HLR beats OS-version
-        " ($2, 'whitelist', 'manual', 'vip'),"  # DEAD: manual beats HLR
-        " ($3, 'blacklist', 'hlr', 'HLR_FAILED')",  # now absent: monitor
-        *numbers[1:4],
+        " ($1, 'blacklist', 'hlr', 'HLR_FAILED'),"  # now live: off the list
+        " ($2, 'whitelist', 'os_version', NULL),"  # DEAD: HLR beats OS-version
+        " ($3, 'whitelist', 'manual', 'vip'),"  # DEAD: manual beats HLR
+        " ($4, 'blacklist', 'hlr', 'HLR_FAILED')",  # now absent: monitor
+        *numbers[0:4],
     )
     fake_hlr.polls = [
         FakeHlr.batch("PROCESSING", 10, 0),
@@ -72,7 +73,7 @@ async def test_a_batch_through_every_status_writes_outcomes_with_hlr_precedence(
     assert run.hlr_num_sent == 10
     assert run.hlr_outcomes == {
         "live": 1, "risky": 2, "failed": 3, "monitored": 2, "unknown_status": 1, "error": 1,
-        "lists_written": 6,
+        "lists_written": 6, "lists_released": 1,
     }  # fmt: skip
     assert run.hlr_credits_spent == 8  # no credits column: every answer but NO_COVERAGE
     assert await harness.lists() == {
