@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Annotated
 from uuid import UUID
 
 import asyncpg
 from litestar import Controller, get, post, put
 from litestar.di import NamedDependency, Provide
-from litestar.params import FromPath, JSONBody
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromPath, JSONBody
 from litestar.response import Stream
 from litestar.status_codes import HTTP_200_OK
 
+from app.errors import BadRequestError
 from app.files.controller import csv_download, provide_file_service
+from app.files.schemas import FileUpload
 from app.files.service import FileService
 from app.hlr.repository import HlrRepository, RiskyOperatorRepository
 from app.hlr.schemas import (
@@ -21,12 +25,14 @@ from app.hlr.schemas import (
     RiskyOperatorsReplace,
     RiskyOperatorsReplaced,
 )
-from app.hlr.service import HlrService, RiskyOperatorService
+from app.hlr.service import HlrService, RiskyOperatorService, parse_operator_list
 from app.integrations import requires
 from app.openapi import error_response
 from app.runtime import Runtime
 
 NEEDS_HLR = requires("hlr", "HLRLOOKUP_APIKEY and HLRLOOKUP_SECRET")
+# A list of a few hundred names is a few kilobytes; more is not such a list.
+MAX_LIST_BYTES = 1_000_000
 
 
 def provide_hlr_service(
@@ -108,3 +114,25 @@ class RiskyOperatorController(Controller):
     ) -> RiskyOperatorsReplaced:
         """The whole list at once; names match whatever their case, spacing or punctuation."""
         return RiskyOperatorsReplaced(ok=True, count=await operators.replace(data.names))
+
+    @post(
+        "/upload",
+        opt={"scope": "admin", "upload": True},
+        status_code=HTTP_200_OK,
+        summary="Replace the risky operators from a file",
+    )
+    async def upload(
+        self,
+        data: Annotated[FileUpload, Body(media_type=RequestEncodingType.MULTI_PART)],
+        operators: NamedDependency[RiskyOperatorService],
+    ) -> RiskyOperatorsReplaced:
+        """Multipart field `file`: a .json list of names (or the old
+        `{"risky_networks": [...]}`), or a CSV whose first column holds the names."""
+        try:
+            content = await data.file.read(MAX_LIST_BYTES + 1)
+        finally:
+            await data.file.close()
+        if len(content) > MAX_LIST_BYTES:
+            raise BadRequestError(f"A list of risky operators is at most {MAX_LIST_BYTES} bytes")
+        names = parse_operator_list(content, data.file.filename or "")
+        return RiskyOperatorsReplaced(ok=True, count=await operators.replace(names))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import AsyncIterator
 from uuid import UUID
 
@@ -16,6 +17,9 @@ from app.hlr.repository import HlrRepository, RiskyOperatorRepository
 from app.hlr.schemas import HlrStarted, HlrView, RiskyOperators
 from app.jobs.repository import JobRepository
 from app.storage import Storage
+
+# What no network name holds, and PostgreSQL refuses in text (NUL).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class NotEligibleError(BadRequestError):
@@ -89,13 +93,18 @@ class RiskyOperatorService:
 
     async def replace(self, names: list[str]) -> int:
         """The list becomes `names`; how many distinct operators it has now."""
+        if any(_CONTROL.search(name) for name in names):
+            raise BadRequestError("A name holds control characters")
         return await self._repository.replace([name.strip() for name in names])
 
 
 def parse_operator_list(content: bytes, filename: str) -> list[str]:
     """Names from a JSON list (of names, or `{"risky_networks": [...]}` as the old
     service kept them) or a CSV (the first column; a `name` header is skipped)."""
-    text = content.decode("utf-8-sig")
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise BadRequestError("The list is not UTF-8 text") from exc
     if filename.lower().endswith(".json"):
         try:
             data = json.loads(text)
@@ -108,7 +117,10 @@ def parse_operator_list(content: bytes, filename: str) -> list[str]:
                 'A JSON list of names, or {"risky_networks": [names]}, was expected'
             )
         return data
-    names = [row[0] for row in csv.reader(io.StringIO(text)) if row and row[0].strip()]
+    try:
+        names = [row[0] for row in csv.reader(io.StringIO(text)) if row and row[0].strip()]
+    except csv.Error as exc:
+        raise BadRequestError("The list could not be read as CSV") from exc
     if names and names[0].strip().lower() in ("name", "network", "operator"):
         names = names[1:]
     return names

@@ -127,3 +127,23 @@ async def test_a_complete_run_whose_files_are_gone_answers_404(
     assert (live.status_code, live.json()["detail"]) == (404, "HLR result file missing on disk")
     raw = await hlr_client.get(f"/{file_id}/hlr/raw")
     assert (raw.status_code, raw.json()["detail"]) == (404, "Raw HLR file missing")
+
+
+async def test_risky_operators_are_replaced_from_an_uploaded_json_or_csv_file(
+    hlr_client: httpx.AsyncClient,
+) -> None:
+    legacy = b'{"risky_networks": ["lycamobileuk", "vectonemobile"]}'
+    loaded = await hlr_client.post(
+        "/hlr/risky-operators/upload", files={"file": ("risky_operators.json", legacy)}
+    )
+    assert loaded.json() == {"ok": True, "count": 2}, loaded.text
+    table = b"name\nTelna Mobile\n"
+    loaded = await hlr_client.post(
+        "/hlr/risky-operators/upload", files={"file": ("operators.csv", table)}
+    )
+    assert loaded.json() == {"ok": True, "count": 1}
+    for name, content in [("x.json", b"{"), ("x.csv", b"\xff\xfe\x00"), ("x.csv", b"a\x00b")]:
+        refused = await hlr_client.post(
+            "/hlr/risky-operators/upload", files={"file": (name, content)}
+        )
+        assert refused.status_code == 400, (name, refused.text)
