@@ -31,6 +31,9 @@ from app.openapi import error_response
 from app.runtime import Runtime
 
 NEEDS_HLR = requires("hlr", "HLRLOOKUP_APIKEY and HLRLOOKUP_SECRET")
+# A run lasts up to hours, and each restart of its container takes an attempt: a run that
+# ran out of them would leave its paid batch behind, and a new run would pay again.
+HLR_MIN_ATTEMPTS = 10
 # A list of a few hundred names is a few kilobytes; more is not such a list.
 MAX_LIST_BYTES = 1_000_000
 
@@ -44,7 +47,7 @@ def provide_hlr_service(
         files,
         HlrRepository(db_connection, runtime.queries),
         runtime.storage,
-        max_attempts=runtime.settings.jobs.max_attempts,
+        max_attempts=max(runtime.settings.jobs.max_attempts, HLR_MIN_ATTEMPTS),
     )
 
 
