@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 from types import FrameType
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import asyncpg
 import psycopg
@@ -27,12 +27,16 @@ from app.errors import AppError
 from app.log import configure_logging
 from app.migrations import apply_migrations
 from app.settings import Settings, SettingsError, load_settings
-from app.sql import QueryLoadError
+from app.sql import QueryLoadError, SqlQueries
 from app.storage import StoredObject
+
+if TYPE_CHECKING:
+    from app.hlr.service import RiskyOperatorService
 
 log = logging.getLogger("app.cli")
 
 T = TypeVar("T")
+S = TypeVar("S")
 
 
 class _Terminated(Exception):
@@ -61,21 +65,40 @@ def _database(settings: Settings) -> Iterator[str]:
         yield url
 
 
-def _with_api_keys(url: str, action: Callable[[ApiKeyService], Awaitable[T]]) -> T:
-    """Run `action` with an API-key service on one connection to `url`."""
+def _with_service(
+    url: str,
+    make: Callable[[asyncpg.Connection, SqlQueries], S],
+    action: Callable[[S], Awaitable[T]],
+) -> T:
+    """Run `action` with the service `make` builds on one connection to `url`."""
 
     async def run() -> T:
-        from app.main import load_queries  # the whole application: only key commands need it
+        from app.main import load_queries  # the whole application: only these commands need it
 
         sql = load_queries()
         conn = await asyncpg.connect(url)
         try:
             await init_connection(conn)
-            return await action(ApiKeyService(ApiKeyRepository(conn, sql)))
+            return await action(make(conn, sql))
         finally:
             await conn.close()
 
     return asyncio.run(run())
+
+
+def _with_api_keys(url: str, action: Callable[[ApiKeyService], Awaitable[T]]) -> T:
+    """Run `action` with an API-key service on one connection to `url`."""
+    return _with_service(url, lambda conn, sql: ApiKeyService(ApiKeyRepository(conn, sql)), action)
+
+
+def _with_risky_operators(url: str, action: Callable[[RiskyOperatorService], Awaitable[T]]) -> T:
+    from app.hlr.repository import RiskyOperatorRepository
+    from app.hlr.service import RiskyOperatorService
+
+    def make(conn: asyncpg.Connection, sql: SqlQueries) -> RiskyOperatorService:
+        return RiskyOperatorService(RiskyOperatorRepository(conn, sql))
+
+    return _with_service(url, make, action)
 
 
 def _hand_over_first_key(created: CreatedApiKey, settings: Settings) -> None:
@@ -157,6 +180,24 @@ def _key_revoke(settings: Settings, args: argparse.Namespace) -> None:
     with _database(settings) as url:
         revoked = _with_api_keys(url, lambda service: service.revoke_by_name(args.name))
     _say(f"revoked API key {revoked.name!r}")
+
+
+def _risky_list(settings: Settings, _args: argparse.Namespace) -> None:
+    with _database(settings) as url:
+        listed = _with_risky_operators(url, lambda service: service.listed())
+    for operator in listed.items:
+        _say(operator.name)
+    _say(f"{len(listed.items)} risky operator(s)")
+
+
+def _risky_load(settings: Settings, args: argparse.Namespace) -> None:
+    from app.hlr.service import parse_operator_list
+
+    path: Path = args.file
+    names = parse_operator_list(path.read_bytes(), path.name)
+    with _database(settings) as url:
+        count = _with_risky_operators(url, lambda service: service.replace(names))
+    _say(f"risky operators replaced: {count} from {len(names)} name(s) in {path}")
 
 
 def _demo(settings: Settings, args: argparse.Namespace) -> None:
@@ -246,6 +287,18 @@ def _parser() -> argparse.ArgumentParser:
         help="leave younger objects alone: they may belong to an upload or job in progress",
     )
     orphans.set_defaults(run=_orphans)
+    hlr = commands.add_parser("hlr", help="HLR lookups: the risky operators")
+    hlr_commands = hlr.add_subparsers(dest="hlr_command", required=True)
+    risky = hlr_commands.add_parser(
+        "risky-operators", help="networks whose live numbers are blacklisted"
+    )
+    risky_commands = risky.add_subparsers(dest="risky_command", required=True)
+    risky_commands.add_parser("list", help="list them").set_defaults(run=_risky_list)
+    load = risky_commands.add_parser(
+        "load", help='replace them from a .json list (or {"risky_networks": [...]}) or a CSV'
+    )
+    load.add_argument("file", type=Path)
+    load.set_defaults(run=_risky_load)
     keys = commands.add_parser("api-key", help="create, list and revoke API keys")
     key_commands = keys.add_subparsers(dest="key_command", required=True)
     create = key_commands.add_parser("create", help="create a key; prints it as the last line")

@@ -16,6 +16,7 @@ DOMAIN_PACKAGES = (
     "schedules",
     "files",
     "cleaning",
+    "hlr",
     "imports",
     "exports",
     "encryption",

@@ -162,6 +162,11 @@ class HlrSettings:
     # HLR Lookup serves its synchronous API and its batch API from two hosts.
     api_base_url: str = "https://api.hlrlookup.com/apiv2"
     batch_base_url: str = "https://batches.hlrlookup.com"
+    # A lookup younger than this is reused, never paid for again.
+    cache_days: int = 30
+    # Up to this many numbers go through the synchronous API (80 a request); more make
+    # one batch.
+    sync_max_numbers: int = 80
 
 
 @dataclass(frozen=True, slots=True)

@@ -101,6 +101,18 @@ class IntegrationReader(EnvReader):
             minimum=1,
             problems=problems,
         )
+        cache_days = self._int(
+            "HLR_CACHE_DAYS",
+            default_of(HlrSettings, "cache_days"),
+            minimum=0,
+            problems=problems,
+        )
+        sync_max = self._int(
+            "HLR_SYNC_MAX_NUMBERS",
+            default_of(HlrSettings, "sync_max_numbers"),
+            minimum=0,
+            problems=problems,
+        )
         api_base_url = self._base_url("HLR_API_BASE_URL", HlrSettings, "api_base_url", problems)
         batch_base_url = self._base_url(
             "HLR_BATCH_BASE_URL", HlrSettings, "batch_base_url", problems
@@ -114,6 +126,8 @@ class IntegrationReader(EnvReader):
             poll_every_seconds=poll_every,
             api_base_url=api_base_url,
             batch_base_url=batch_base_url,
+            cache_days=cache_days,
+            sync_max_numbers=sync_max,
         )
 
     def _encryption(self, notices: list[str]) -> EncryptionSettings | None:

@@ -56,10 +56,20 @@ class FileItem(msgspec.Struct, frozen=True):
     encoding: str | None
     delimiter: str | None
     job_id: UUID | None
+    # The old list's HLR fields (a cleaning file's HLR run; null without one).
+    hlr_status: str | None = None
+    hlr_batch_id: str | None = None
+    hlr_started_at: datetime | None = None
+    hlr_completed_at: datetime | None = None
+    hlr_num_items: int | None = None
+    hlr_num_complete: int | None = None
+    hlr_error_message: str | None = None
+    hlr_raw_file_path: str | None = None
 
     @classmethod
     def of(cls, record: FileRecord) -> FileItem:
-        return cls(**{field: getattr(record, field) for field in cls.__struct_fields__})
+        fields = (field for field in cls.__struct_fields__ if hasattr(record, field))
+        return cls(**{field: getattr(record, field) for field in fields})
 
 
 class FileList(msgspec.Struct, frozen=True):

@@ -135,6 +135,25 @@ async def store_upload(
     )
 
 
+async def open_stored(
+    storage: Storage, key: str, missing: type[NotFoundError]
+) -> AsyncIterator[bytes]:
+    """A stored object as a stream whose first chunk is already read: a missing object
+    is `missing` (a 404) before the answer starts, not a broken download."""
+    stream = storage.open(key)
+    try:
+        first = await anext(stream, b"")
+    except StoredObjectMissingError as exc:
+        raise missing from exc
+
+    async def whole() -> AsyncIterator[bytes]:
+        yield first
+        async for chunk in stream:
+            yield chunk
+
+    return whole()
+
+
 class FileService:
     def __init__(self, repository: FileRepository, storage: Storage) -> None:
         self._repository = repository
@@ -184,24 +203,13 @@ class FileService:
     async def download(
         self, kind: str, file_id: UUID, *, result_key: str | None = None
     ) -> tuple[FileRecord, AsyncIterator[bytes]]:
-        """The result (or another object of the result, `result_key`), as a stream whose
-        first chunk is already read: a missing object is a 404 before the answer starts,
-        not a broken download."""
+        """The result (or another object of the result, `result_key`), as a stream
+        (`open_stored`)."""
         record = await self.get(kind, file_id)
         if record.result_key is None or record.status not in ("processed", "archived"):
             raise FileNotProcessedError
-        stream = self._storage.open(result_key or record.result_key)
-        try:
-            first = await anext(stream, b"")
-        except StoredObjectMissingError as exc:
-            raise ProcessedFileMissingError from exc
-
-        async def whole() -> AsyncIterator[bytes]:
-            yield first
-            async for chunk in stream:
-                yield chunk
-
-        return record, whole()
+        key = result_key or record.result_key
+        return record, await open_stored(self._storage, key, ProcessedFileMissingError)
 
     async def archive(self, kind: str, file_id: UUID) -> FileRecord:
         record = await self._repository.archive(kind, file_id)

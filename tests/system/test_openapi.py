@@ -185,7 +185,10 @@ async def test_docs_assets_are_protected_like_the_docs(
 # --- schemathesis over the whole document ------------------------------------------------
 
 # What the run can write; emptied afterwards, as the suite's other committing tests do.
-_WRITTEN = ("csv_processing_stats", "files", "schedule_runs", "jobs", "phone_lists", "api_keys")
+_WRITTEN = (
+    "csv_processing_stats", "files", "schedule_runs", "jobs", "phone_lists", "api_keys",
+    "hlr_risky_operators",
+)  # fmt: skip
 
 
 @pytest.fixture
@@ -241,6 +244,11 @@ def test_every_operation_answers_as_documented(
         UPLOAD_ROOT=str(tmp_path),
         # So that the encryption routes work rather than answer 503.
         AES_KEY=base64.urlsafe_b64encode(bytes(32)).decode(),
+        # And the HLR routes (the worker is off: nothing reaches these hosts).
+        HLRLOOKUP_APIKEY="schemathesis-key",
+        HLRLOOKUP_SECRET="schemathesis-secret",
+        HLR_BATCH_BASE_URL="http://127.0.0.1:9",
+        HLR_API_BASE_URL="http://127.0.0.1:9/apiv2",
     )
     # Its own pool, on schemathesis's event loop: requests commit (cleaned up above).
     app = create_app(settings)

@@ -1,0 +1,1 @@
+"""HLR validation of cleaned lists."""

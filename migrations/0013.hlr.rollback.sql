@@ -1,0 +1,12 @@
+DROP TABLE hlr_risky_operators;
+DROP FUNCTION hlr_network_key(text);
+DROP TABLE hlr_status_outcomes;
+ALTER TABLE hlr_batches
+    DROP COLUMN job_id,
+    DROP COLUMN hlr_mode,
+    DROP COLUMN hlr_source_uploaded_at,
+    DROP COLUMN hlr_batch_started_at,
+    DROP COLUMN hlr_num_cached,
+    DROP COLUMN hlr_num_sent,
+    DROP COLUMN hlr_credits_spent,
+    DROP COLUMN hlr_outcomes;

@@ -1,0 +1,2 @@
+-- Empties the list (its replacement follows in the same transaction).
+DELETE FROM hlr_risky_operators;
