@@ -136,6 +136,12 @@ class VoluumSettings:
     access_key: Secret
     # Every base URL is a setting, so a sandbox, a proxy or a local fake can stand in.
     base_url: str = "https://api.voluum.com"
+    # The traffic sources whose report feeds the lists (the old service hard-coded two).
+    traffic_source_ids: tuple[str, ...] = ()
+    # The zone reports are asked in (`tz`): conversion timestamps come back in it.
+    timezone: str = "Etc/GMT"
+    currency: str = "EUR"
+    page_size: int = 10_000
 
 
 @dataclass(frozen=True, slots=True)
