@@ -145,6 +145,26 @@ class VoluumSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class VoluumSyncSettings:
+    """How the Voluum syncs run and push conversions; read with or without credentials."""
+
+    # The single-window sync routes wait this long for their job, then answer 202.
+    wait_seconds: float = 25.0
+    conversions_cron: str = "*/5 * * * *"
+    reports_cron: str = "30 0 * * *"
+    # The conversions schedule re-reads this much before its watermark (harmless: a
+    # conversion is stored once), so a late postback at an hour's end is not lost.
+    overlap_minutes: int = 15
+    # Conversions of these countries become Ongage contacts (the old code had GB only).
+    ongage_countries: tuple[str, ...] = ("GB",)
+    ongage_email_template: str = "+{phone}@yourmobile.com"
+    # Ongage's guidance for its contacts call: about 20 contacts per request.
+    ongage_batch_size: int = 20
+    # A failed push is retried by the schedule at most this many times.
+    push_max_retries: int = 5
+
+
+@dataclass(frozen=True, slots=True)
 class OngageSettings:
     list_id: str
     username: str
@@ -189,6 +209,7 @@ class Settings:
     storage: StorageSettings = StorageSettings()
     aws: AwsSettings = AwsSettings()
     voluum: VoluumSettings | None = None
+    voluum_sync: VoluumSyncSettings = VoluumSyncSettings()
     ongage: OngageSettings | None = None
     messagewhiz: MessageWhizSettings | None = None
     hlr: HlrSettings | None = None
