@@ -83,9 +83,15 @@ async def runtime(
 async def run_job(runtime: Runtime, kind: str, payload: dict[str, Any]) -> Job:
     """Queues a job, claims it as a worker would, and runs its handler once."""
     async with runtime.connections.acquire() as conn:
+        await JobRepository(conn, runtime.queries).enqueue(kind, payload, max_attempts=1)
+    return await run_queued(runtime, kind)
+
+
+async def run_queued(runtime: Runtime, kind: str) -> Job:
+    """Claims the oldest queued job of `kind` and runs its handler once."""
+    async with runtime.connections.acquire() as conn:
         jobs = JobRepository(conn, runtime.queries)
-        await jobs.enqueue(kind, payload, max_attempts=1)
         job = await jobs.claim(owner="test-worker", kinds=[kind], lease_seconds=60)
     assert job is not None
-    await runtime.job_kinds[kind].handler(JobContext(job, "test-worker", runtime), payload)
+    await runtime.job_kinds[kind].handler(JobContext(job, "test-worker", runtime), job.payload)
     return job
