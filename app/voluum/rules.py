@@ -15,7 +15,7 @@ empty (`Android `), or no string at all, matches no rule: it is unknown, never a
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal, TypeVar
+from typing import Annotated, Literal, TypeVar
 
 import msgspec
 import polars as pl
@@ -30,18 +30,23 @@ Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)
 _NAME, _VERSION, _MAJOR, _MALFORMED = "_os_name", "_os_version", "_os_major", "_os_malformed"
 
 
+# What a rule's text may be: short, and no NUL (PostgreSQL text cannot hold one).
+Text = Annotated[str, msgspec.Meta(min_length=1, max_length=100, pattern=r"^[^\x00]*$")]
+Major = Annotated[int, msgspec.Meta(ge=0, le=NO_VERSION_MAJOR)]
+
+
 class OsRule(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """One rule: every condition it sets must hold (at least one must be set)."""
 
-    position: int
+    position: Annotated[int, msgspec.Meta(ge=0, le=1_000_000)]
     list_name: ListName
-    os_name: str | None = None
-    name_contains: str | None = None
-    full_equals: str | None = None
-    full_contains: str | None = None
-    min_major: int | None = None
-    max_major: int | None = None
-    note: str | None = None
+    os_name: Text | None = None
+    name_contains: Text | None = None
+    full_equals: Text | None = None
+    full_contains: Text | None = None
+    min_major: Major | None = None
+    max_major: Major | None = None
+    note: Annotated[str, msgspec.Meta(max_length=500, pattern=r"^[^\x00]*$")] | None = None
 
     def problem(self) -> str | None:
         """Why the rule cannot be stored, or None."""

@@ -82,4 +82,4 @@ class OsRules(msgspec.Struct, frozen=True):
 
 
 class OsRulesInput(Input, frozen=True):
-    items: list[OsRule]
+    items: Annotated[list[OsRule], msgspec.Meta(max_length=1000)]
