@@ -69,7 +69,7 @@ def phone(i):
 def row(i):
     return {"customVariable1": phone(i), "ip": f"203.0.{i % 250}.{i % 200}",
             "browserVersion": "Chrome 120", "osVersion": OS[i % len(OS)],
-            "visits": 1 + i % 3, "uniqueVisits": i % 2, "clicks": 0, "conversions": i % 5 == 0,
+            "visits": 1 + i % 3, "uniqueVisits": i % 2, "clicks": 0, "conversions": int(i % 5 == 0),
             "revenue": 0.0, "cost": 0.04, "profit": -0.04, "roi": -100.0, "cv": 0.0, "epv": 0.0,
             "cpv": 0.04, "errors": 0, "costSources": ["MANUAL_UPDATE"], "Click2Reg": 0,
             "Reg2FTD": 0, "customConversions1": 0, "suspiciousVisits": 0}

@@ -13,7 +13,7 @@ import asyncio
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Literal, Self
+from typing import Any, Literal, Self, TypeVar
 
 import httpx
 import msgspec
@@ -111,6 +111,23 @@ class ReportPage(msgspec.Struct):
     offset: int = 0
 
 
+class RawReportPage(msgspec.Struct):
+    """One page with its rows left as JSON, for a caller that parses them in bulk."""
+
+    rows: list[msgspec.Raw] = msgspec.field(default_factory=list)
+    totalRows: int | None = None
+    totals: dict[str, Any] | None = None
+    truncated: bool = False
+    offset: int = 0
+
+    def rows_json(self) -> bytes:
+        """The rows as one JSON array."""
+        return b"[" + b",".join(bytes(row) for row in self.rows) + b"]"
+
+
+Page = TypeVar("Page", ReportPage, RawReportPage)
+
+
 class _Session(msgspec.Struct):
     token: str
     expirationTimestamp: str | None = None
@@ -177,12 +194,22 @@ class VoluumClient(VendorClient):
 
     async def report(self, query: ReportQuery) -> AsyncIterator[ReportPage]:
         """The pages of `GET /report` for `query`."""
-        async for page in self._pages("/report", query):
+        async for page in self._pages("/report", query, ReportPage):
             yield page
 
     async def conversions(self, query: ReportQuery) -> AsyncIterator[ReportPage]:
         """The pages of `GET /report/conversions` (one row per conversion)."""
-        async for page in self._pages("/report/conversions", query):
+        async for page in self._pages("/report/conversions", query, ReportPage):
+            yield page
+
+    async def report_json(self, query: ReportQuery) -> AsyncIterator[RawReportPage]:
+        """The pages of `GET /report`, rows left as JSON (for parsing a page at once)."""
+        async for page in self._pages("/report", query, RawReportPage):
+            yield page
+
+    async def conversions_json(self, query: ReportQuery) -> AsyncIterator[RawReportPage]:
+        """The pages of `GET /report/conversions`, rows left as JSON."""
+        async for page in self._pages("/report/conversions", query, RawReportPage):
             yield page
 
     async def campaign_totals(
@@ -198,15 +225,15 @@ class VoluumClient(VendorClient):
             currency=currency,
             page_size=1,
         )
-        page = await self._page("/report", query, 0)
+        page = await self._page("/report", query, 0, ReportPage)
         return page.totals
 
-    async def _pages(self, path: str, query: ReportQuery) -> AsyncIterator[ReportPage]:
+    async def _pages(self, path: str, query: ReportQuery, into: type[Page]) -> AsyncIterator[Page]:
         """Pages until a short page or `offset >= totalRows`, whichever comes first: a
         total that moves while we read can neither loop us forever nor cut us short."""
         offset = 0
         while True:
-            page = await self._page(path, query, offset)
+            page = await self._page(path, query, offset, into)
             yield page
             offset += query.page_size
             if len(page.rows) < query.page_size:
@@ -214,9 +241,9 @@ class VoluumClient(VendorClient):
             if page.totalRows is not None and offset >= page.totalRows:
                 return
 
-    async def _page(self, path: str, query: ReportQuery, offset: int) -> ReportPage:
+    async def _page(self, path: str, query: ReportQuery, offset: int, into: type[Page]) -> Page:
         response = await self._call("GET", path, params=query.params(offset))
-        return self.decode(response, ReportPage)
+        return self.decode(response, into)
 
     # --- entities and costs --------------------------------------------------------
 

@@ -4,15 +4,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Mapping
 
 import polars as pl
 
 from app.clients.voluum import ReportQuery, Window
 from app.encryption.crypto import PhoneCipher
 from app.settings import VoluumSyncSettings
-from app.voluum.frames import columns_of, with_phone
+from app.voluum.frames import columns_of_json, with_phone
 
 _F, _S = pl.Float64(), pl.String()
 
@@ -70,7 +69,7 @@ def conversions_query(window: Window, *, tz: str, currency: str, page_size: int)
 
 
 def conversion_rows(
-    rows: Sequence[Mapping[str, Any]],
+    rows_json: bytes,
     *,
     tz: str,
     sync: VoluumSyncSettings,
@@ -79,7 +78,7 @@ def conversion_rows(
 ) -> pl.DataFrame:
     """One page as staged conversions (COLUMNS). A row without a click id is dropped:
     it cannot be told apart from any other."""
-    frame = columns_of(rows, KEYS).filter(pl.col("click_id").str.strip_chars() != "")
+    frame = columns_of_json(rows_json, KEYS).filter(pl.col("click_id").str.strip_chars() != "")
     # The conversion's own country column (Voluum's countryCode, the visitor's) is kept;
     # the phone's calling code fills it when Voluum sent none.
     frame = frame.rename({"country_code": "visit_country"})

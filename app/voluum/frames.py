@@ -11,6 +11,7 @@ import io
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import msgspec
 import phonenumbers
 import polars as pl
 from phonenumbers.phonenumberutil import COUNTRY_CODE_TO_REGION_CODE
@@ -48,6 +49,17 @@ def columns_of(
                 for key, dtype in schema.items()
             ]
         )
+    return frame.rename({key: column for key, (column, _) in keys.items()})
+
+
+def columns_of_json(rows_json: bytes, keys: Mapping[str, tuple[str, pl.DataType]]) -> pl.DataFrame:
+    """As `columns_of`, from the rows as one JSON array: parsed by polars at once, and
+    only when a value has another type than documented, row by row."""
+    schema = {key: dtype for key, (_, dtype) in keys.items()}
+    try:
+        frame = pl.read_json(rows_json, schema=schema)
+    except pl.exceptions.PolarsError:
+        return columns_of(msgspec.json.decode(rows_json, type=list[dict[str, Any]]), keys)
     return frame.rename({key: column for key, (column, _) in keys.items()})
 
 

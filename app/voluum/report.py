@@ -4,13 +4,12 @@ as the rows of `api_voluum_ts_sources`, classified by the OS-version rules."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 import polars as pl
 
 from app.clients.voluum import ReportQuery, Window
 from app.encryption.crypto import PhoneCipher
-from app.voluum.frames import columns_of, with_phone
+from app.voluum.frames import columns_of_json, with_phone
 from app.voluum.rules import OsRule, with_category
 
 # Grouped by phone, IP, browser version and OS version, per traffic source.
@@ -78,7 +77,7 @@ def report_query(
 
 
 def report_rows(
-    rows: Sequence[Mapping[str, Any]],
+    rows_json: bytes,
     rules: Sequence[OsRule],
     *,
     job_id: str,
@@ -86,7 +85,7 @@ def report_rows(
     default_code: str,
 ) -> pl.DataFrame:
     """One page as rows of `api_voluum_ts_sources` (COLUMNS), every row kept."""
-    frame = columns_of(rows, KEYS)
+    frame = columns_of_json(rows_json, KEYS)
     frame = with_phone(frame, "raw_phone", cipher=cipher, default_code=default_code)
     frame = with_category(frame, rules, source="os_version", into="category")
     return frame.with_columns(

@@ -3,6 +3,7 @@ the OS-version rules, names, watermarks and results. Bulk rows go in by COPY."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -119,11 +120,11 @@ class VoluumRepository(Repository):
     async def forget_traffic(self, job_id: UUID) -> None:
         await self._execute("delete_job_traffic", job_id=job_id)
 
-    async def add_traffic(self, rows: pl.DataFrame) -> None:
-        """One page of traffic rows (report.COLUMNS), appended by COPY."""
+    async def add_traffic(self, csv: io.BytesIO) -> None:
+        """One page of traffic rows (CSV of report.COLUMNS), appended by COPY."""
         await self.conn.copy_to_table(
             "api_voluum_ts_sources",
-            source=csv_bytes(rows, report.COLUMNS),
+            source=csv,
             columns=list(report.COLUMNS),
             format="csv",
         )

@@ -9,8 +9,11 @@ Voluum. Progress counts pages fetched and rows stored.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import io
+import itertools
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
@@ -18,16 +21,19 @@ from uuid import UUID
 import polars as pl
 
 from app.clients.ongage import OngageClient
-from app.clients.voluum import EntityKind, VoluumClient, Window
+from app.clients.voluum import EntityKind, RawReportPage, VoluumClient, Window
 from app.db import acquire
 from app.encryption.crypto import PhoneCipher
 from app.errors import IntegrationDisabledError
 from app.runtime import Runtime
 from app.settings import VoluumSettings
+from app.voluum import report
 from app.voluum.conversions import conversion_rows, conversions_query
+from app.voluum.frames import csv_bytes
 from app.voluum.push import ConversionPush, PushCounts
 from app.voluum.report import report_query, report_rows
 from app.voluum.repository import VoluumRepository
+from app.voluum.rules import OsRule
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +52,54 @@ class Tally:
 
     def message(self) -> str:
         return f"{self.pages} pages fetched, {self.rows} rows stored"
+
+
+async def ahead(pages: AsyncIterator[RawReportPage]) -> AsyncIterator[RawReportPage]:
+    """The pages of `pages`, each yielded while the next one is already being fetched:
+    Voluum builds the next page while this one is parsed and written."""
+    following = asyncio.ensure_future(anext(pages, None))
+    try:
+        while (page := await following) is not None:
+            following = asyncio.ensure_future(anext(pages, None))
+            yield page
+    finally:
+        if not following.done():
+            following.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await following
+
+
+class _Writer:
+    """Writes traffic pages one at a time, each while the caller prepares the next."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self._runtime = runtime
+        self._pending: asyncio.Task[None] | None = None
+
+    def start(self, csv: io.BytesIO) -> None:
+        """Starts writing `csv`; the caller flushes the previous page first."""
+        assert self._pending is None
+        self._pending = asyncio.create_task(self._copy(csv))
+
+    async def flush(self) -> None:
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            await pending
+
+    async def _copy(self, csv: io.BytesIO) -> None:
+        async with acquire(self._runtime.connections) as conn:
+            await VoluumRepository(conn, self._runtime.queries).add_traffic(csv)
+
+    async def __aenter__(self) -> _Writer:
+        return self
+
+    async def __aexit__(self, exc_type: type[BaseException] | None, *_: object) -> None:
+        if exc_type is None:
+            await self.flush()
+        elif self._pending is not None:
+            self._pending.cancel()
+            with contextlib.suppress(BaseException):
+                await self._pending
 
 
 class VoluumSync:
@@ -78,9 +132,8 @@ class VoluumSync:
             rules = await repository.rules()
             await repository.forget_traffic(self._job_id)
         tally = Tally(extra={"unknown_os": 0})
-        job = str(self._job_id)
-        for window in windows:
-            for source in sources:
+        async with _Writer(self._runtime) as writer:
+            for window, source in itertools.product(windows, sources):
                 query = report_query(
                     window,
                     source,
@@ -88,25 +141,21 @@ class VoluumSync:
                     currency=self._voluum.currency,
                     page_size=self._voluum.page_size,
                 )
-                async for page in self._client.report(query):
-                    tally.pages += 1
-                    if page.rows:
-                        frame = await asyncio.to_thread(
-                            report_rows,
-                            page.rows,
-                            rules,
-                            job_id=job,
-                            cipher=self._cipher,
-                            default_code=self._code,
-                        )
-                        async with acquire(self._runtime.connections) as conn:
-                            await self._repository(conn).add_traffic(frame)
-                        tally.rows += frame.height
-                        tally.invalid_phones += int(frame["invalid_reason"].is_not_null().sum())
-                        tally.extra["unknown_os"] += int((frame["category"] == "UNKNOWN").sum())
+                async for page in ahead(self._client.report_json(query)):
+                    frame, csv = await asyncio.to_thread(self._traffic, page, rules)
+                    # The previous page is written by now: its rows count as stored.
+                    await writer.flush()
                     await self._step(tally)
+                    # This page is written while the next one is parsed.
+                    writer.start(csv)
+                    tally.pages += 1
+                    tally.rows += frame.height
+                    tally.invalid_phones += int(frame["invalid_reason"].is_not_null().sum())
+                    tally.extra["unknown_os"] += int((frame["category"] == "UNKNOWN").sum())
+        await self._step(tally)
         async with acquire(self._runtime.connections) as conn, conn.transaction():
             lists = await self._repository(conn).update_lists(self._job_id)
+        log.info("voluum_reports_synced", extra={"rows": tally.rows, "lists": lists})
         return {
             "row_counts": {
                 "blacklist_rows": lists.get("blacklist", 0),
@@ -122,6 +171,19 @@ class VoluumSync:
             },
         }
 
+    def _traffic(
+        self, page: RawReportPage, rules: Sequence[OsRule]
+    ) -> tuple[pl.DataFrame, io.BytesIO]:
+        """One page as traffic rows, and as the CSV they are copied in with (off the loop)."""
+        frame = report_rows(
+            page.rows_json(),
+            rules,
+            job_id=str(self._job_id),
+            cipher=self._cipher,
+            default_code=self._code,
+        )
+        return frame, csv_bytes(frame, report.COLUMNS)
+
     # --- conversions ---------------------------------------------------------------
 
     async def conversions(self, windows: Sequence[Window], *, retry: bool) -> dict[str, Any]:
@@ -136,12 +198,12 @@ class VoluumSync:
                 currency=self._voluum.currency,
                 page_size=self._voluum.page_size,
             )
-            async for page in self._client.conversions(query):
+            async for page in ahead(self._client.conversions_json(query)):
                 tally.pages += 1
                 if page.rows:
                     frame = await asyncio.to_thread(
                         conversion_rows,
-                        page.rows,
+                        page.rows_json(),
                         tz=self._voluum.timezone,
                         sync=self._runtime.settings.voluum_sync,
                         cipher=self._cipher,
@@ -159,6 +221,10 @@ class VoluumSync:
                 await self._step(tally)
         await self._refresh_names()
         counts, ongage = await self._push(new_pending, retry=retry)
+        log.info(
+            "voluum_conversions_synced",
+            extra={"rows": tally.rows, "pushed": counts.pushed, "failed": counts.failed},
+        )
         return {
             "row_counts": {"successful_rows": counts.pushed, "unsuccessful_rows": counts.failed},
             "details": {

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
+import msgspec
 from pytest_httpx import HTTPXMock
 
 from app.runtime import Runtime
@@ -167,7 +168,11 @@ def test_twelve_hour_timestamps_are_read_in_the_requests_zone() -> None:
         conversion("c", "447400100001", postbackTimestamp="yesterday"),
     ]
     frame = conversion_rows(
-        rows, tz="America/New_York", sync=VoluumSyncSettings(), cipher=None, default_code="44"
+        msgspec.json.encode(rows),
+        tz="America/New_York",
+        sync=VoluumSyncSettings(),
+        cipher=None,
+        default_code="44",
     )
     assert frame["postback_timestamp"].to_list() == [
         datetime(2026, 7, 1, 4, 5, tzinfo=UTC),
