@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
 from uuid import UUID
 
 import asyncpg
@@ -41,6 +42,19 @@ _WAITED = {
 }
 
 
+Synced = TypeVar("Synced", ReportsSynced, ConversionsSynced)
+
+
+async def _answer(
+    voluum: VoluumService, job_id: UUID, shape: type[Synced]
+) -> Response[Synced | SyncAccepted]:
+    """The sync's counts if it ends within the wait, else 202 with its job."""
+    result = await voluum.wait(job_id)
+    if result is None:
+        return Response(SyncAccepted("accepted", job_id), status_code=HTTP_202_ACCEPTED)
+    return Response(shape(job_id=job_id, **result))
+
+
 def provide_voluum_service(
     db_connection: NamedDependency[asyncpg.Connection], runtime: NamedDependency[Runtime]
 ) -> VoluumService:
@@ -68,10 +82,7 @@ class VoluumSyncController(Controller):
         the lists updated by the OS-version rules (never over a manual or HLR decision).
         `row_counts` are the numbers written per list."""
         job_id = await voluum.start_reports([voluum.window(data)])
-        result = await voluum.wait(job_id)
-        if result is None:
-            return Response(SyncAccepted("accepted", job_id), status_code=HTTP_202_ACCEPTED)
-        return Response(ReportsSynced(job_id=job_id, **result))
+        return await _answer(voluum, job_id, ReportsSynced)
 
     @post(
         "/sync-voluum-reports_for_range",
@@ -100,10 +111,7 @@ class VoluumSyncController(Controller):
         once; the new ones of ONGAGE_COUNTRIES pushed to Ongage. `row_counts` count this
         sync's contacts: pushed and failed."""
         job_id = await voluum.start_conversions([voluum.window(data)])
-        result = await voluum.wait(job_id)
-        if result is None:
-            return Response(SyncAccepted("accepted", job_id), status_code=HTTP_202_ACCEPTED)
-        return Response(ConversionsSynced(job_id=job_id, **result))
+        return await _answer(voluum, job_id, ConversionsSynced)
 
     @post(
         "/sync-voluum-conversions-for-range",
