@@ -265,7 +265,8 @@ class VoluumClient(VendorClient):
     ) -> int:
         """Sets a campaign's cost over `window` (`POST /report/manual-cost`); answers the
         HTTP status. A 417 `NO_VISITS_PERIOD` (no visits to put the cost on) is returned
-        as 417, not raised: there was nothing to update."""
+        as 417, not raised: there was nothing to update. Setting a cost replaces the
+        period's cost (it adds nothing), so a retried call does no harm."""
         body = {
             "campaignId": campaign_id,
             "from": _iso(window.start),

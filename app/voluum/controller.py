@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import TypeVar
 from uuid import UUID
 
-import asyncpg
 from litestar import Controller, Response, get, post, put
 from litestar.di import NamedDependency, Provide
 from litestar.openapi import ResponseSpec
@@ -55,10 +54,8 @@ async def _answer(
     return Response(shape(job_id=job_id, **result))
 
 
-def provide_voluum_service(
-    db_connection: NamedDependency[asyncpg.Connection], runtime: NamedDependency[Runtime]
-) -> VoluumService:
-    return VoluumService(db_connection, runtime)
+def provide_voluum_service(runtime: NamedDependency[Runtime]) -> VoluumService:
+    return VoluumService(runtime)
 
 
 class VoluumSyncController(Controller):

@@ -9,8 +9,6 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-import asyncpg
-
 from app.clients.voluum import VoluumClient, Window
 from app.db import acquire
 from app.errors import AppError, BadRequestError, IntegrationDisabledError, NotFoundError
@@ -38,10 +36,11 @@ class SyncResultNotFoundError(NotFoundError):
 
 
 class VoluumService:
-    def __init__(self, conn: asyncpg.Connection, runtime: Runtime) -> None:
-        self._conn = conn
+    """Takes a connection per step, never one for the whole request: a route that waits
+    for its sync must not hold a pooled connection meanwhile."""
+
+    def __init__(self, runtime: Runtime) -> None:
         self._runtime = runtime
-        self._repository = VoluumRepository(conn, runtime.queries)
 
     # --- windows -------------------------------------------------------------------
 
@@ -84,11 +83,12 @@ class VoluumService:
 
     async def start(self, kind: str, windows: list[Window]) -> UUID:
         self._require_voluum(reports=kind == REPORTS)
-        job = await JobRepository(self._conn, self._runtime.queries).enqueue(
-            kind,
-            {"windows": window_payload(windows)},
-            max_attempts=self._runtime.settings.jobs.max_attempts,
-        )
+        async with acquire(self._runtime.connections) as conn:
+            job = await JobRepository(conn, self._runtime.queries).enqueue(
+                kind,
+                {"windows": window_payload(windows)},
+                max_attempts=self._runtime.settings.jobs.max_attempts,
+            )
         return job.id
 
     async def start_reports(self, windows: list[Window]) -> UUID:
@@ -123,7 +123,8 @@ class VoluumService:
                     pass
 
     async def result(self, job_id: UUID) -> dict[str, Any]:
-        found = await self._repository.result(job_id)
+        async with acquire(self._runtime.connections) as conn:
+            found = await VoluumRepository(conn, self._runtime.queries).result(job_id)
         if found is None:
             raise SyncResultNotFoundError
         return found
@@ -131,7 +132,8 @@ class VoluumService:
     # --- rules ---------------------------------------------------------------------
 
     async def rules(self) -> list[OsRule]:
-        return await self._repository.rules()
+        async with acquire(self._runtime.connections) as conn:
+            return await VoluumRepository(conn, self._runtime.queries).rules()
 
     async def replace_rules(self, rules: list[OsRule]) -> list[OsRule]:
         problems = [p for rule in rules if (p := rule.problem()) is not None]
@@ -140,5 +142,7 @@ class VoluumService:
             problems.append("each rule needs its own position")
         if problems:
             raise BadRequestError("; ".join(problems))
-        await self._repository.replace_rules(rules)
-        return await self._repository.rules()
+        async with acquire(self._runtime.connections) as conn:
+            repository = VoluumRepository(conn, self._runtime.queries)
+            await repository.replace_rules(rules)
+            return await repository.rules()

@@ -179,3 +179,25 @@ def test_twelve_hour_timestamps_are_read_in_the_requests_zone() -> None:
         datetime(2026, 7, 1, 16, 5, tzinfo=UTC),
         None,
     ]
+
+
+async def test_names_are_looked_up_for_ids_seen_lately_without_one(
+    runtime: Runtime, conn: asyncpg.Connection, httpx_mock: HTTPXMock
+) -> None:
+    await conn.execute(
+        'INSERT INTO voluum_live_events (custom_variable_1, offer_id, campaign_id, "timestamp")'
+        " VALUES ('447400100001', 'offer-new', '00000000-0000-0000-0000-000000000000', now())"
+    )
+    await conn.execute(
+        "INSERT INTO voluum_offers (offer_id, offer_name) VALUES ('offer-known', 'Known')"
+    )
+    httpx_mock.add_response(url=f"{VOLUUM}/auth/access/session", json=session())
+    httpx_mock.add_response(url=CONVERSIONS_URL, json=page([]))
+    httpx_mock.add_response(
+        url=f"{VOLUUM}/offer/offer-new", json={"id": "offer-new", "name": "New"}
+    )
+    await run_job(runtime, CONVERSIONS, DAY)
+    names = dict(await conn.fetch("SELECT offer_id, offer_name FROM voluum_offers"))
+    assert names == {"offer-known": "Known", "offer-new": "New"}
+    # The zero id is no campaign: nothing was asked about it.
+    assert not [r for r in httpx_mock.get_requests() if r.url.path.startswith("/campaign")]
