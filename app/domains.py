@@ -22,6 +22,7 @@ DOMAIN_PACKAGES = (
     "encryption",
     "live_events",
     "phones",
+    "voluum",
 )
 
 

@@ -93,10 +93,16 @@ _STATUSES: Mapping[int, tuple[str, str]] = {
         "UnsupportedMediaTypeError",
         "Uploads take multipart/form-data; every other route with a body, application/json.",
     ),
+    502: (
+        "UpstreamError",
+        "A vendor (Voluum, Ongage, ...) answered an error or could not be reached, after "
+        "retries; or the job doing the work failed for good.",
+    ),
     503: (
         "UnavailableError",
         "The database cannot be reached, or an integration this route needs is not configured.",
     ),
+    504: ("UpstreamTimeoutError", "A vendor did not answer in time, after retries."),
 }
 
 

@@ -136,6 +136,32 @@ class VoluumSettings:
     access_key: Secret
     # Every base URL is a setting, so a sandbox, a proxy or a local fake can stand in.
     base_url: str = "https://api.voluum.com"
+    # The traffic sources whose report feeds the lists (the old service hard-coded two).
+    traffic_source_ids: tuple[str, ...] = ()
+    # The zone reports are asked in (`tz`): conversion timestamps come back in it.
+    timezone: str = "Etc/GMT"
+    currency: str = "EUR"
+    page_size: int = 10_000
+
+
+@dataclass(frozen=True, slots=True)
+class VoluumSyncSettings:
+    """How the Voluum syncs run and push conversions; read with or without credentials."""
+
+    # The single-window sync routes wait this long for their job, then answer 202.
+    wait_seconds: float = 25.0
+    conversions_cron: str = "*/5 * * * *"
+    reports_cron: str = "30 0 * * *"
+    # The conversions schedule re-reads this much before its watermark (harmless: a
+    # conversion is stored once), so a late postback at an hour's end is not lost.
+    overlap_minutes: int = 15
+    # Conversions of these countries become Ongage contacts (the old code had GB only).
+    ongage_countries: tuple[str, ...] = ("GB",)
+    ongage_email_template: str = "+{phone}@yourmobile.com"
+    # Ongage's guidance for its contacts call: about 20 contacts per request.
+    ongage_batch_size: int = 20
+    # A failed push is retried by the schedule at most this many times.
+    push_max_retries: int = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,6 +214,7 @@ class Settings:
     storage: StorageSettings = StorageSettings()
     aws: AwsSettings = AwsSettings()
     voluum: VoluumSettings | None = None
+    voluum_sync: VoluumSyncSettings = VoluumSyncSettings()
     ongage: OngageSettings | None = None
     messagewhiz: MessageWhizSettings | None = None
     hlr: HlrSettings | None = None

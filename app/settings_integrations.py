@@ -6,6 +6,7 @@ from __future__ import annotations
 import binascii
 import re
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from app.settings import (
     EncryptionSettings,
@@ -17,6 +18,15 @@ from app.settings import (
     decode_key,
 )
 from app.settings_env import EnvReader, default_of
+
+
+def _is_zone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
 
 # A scheme and a host; the rest is the vendor's business.
 _BASE_URL = re.compile(r"^https?://[^/\s]+\S*$", re.IGNORECASE)
@@ -50,12 +60,29 @@ class IntegrationReader(EnvReader):
             return None
         problems: list[str] = []
         base_url = self._base_url("VOLUUM_BASE_URL", VoluumSettings, "base_url", problems)
+        timezone = self._get("VOLUUM_TIMEZONE") or default_of(VoluumSettings, "timezone")
+        if not _is_zone(timezone):
+            problems.append(f"VOLUUM_TIMEZONE must be an IANA zone, got {timezone!r}")
+        currency = (self._get("VOLUUM_CURRENCY") or default_of(VoluumSettings, "currency")).upper()
+        if not re.fullmatch(r"[A-Z]{3}", currency):
+            problems.append(f"VOLUUM_CURRENCY must be a 3-letter code, got {currency!r}")
+        page_size = self._int(
+            "VOLUUM_PAGE_SIZE",
+            default_of(VoluumSettings, "page_size"),
+            minimum=1,
+            problems=problems,
+        )
         if self._disabled("voluum", problems, notices):
             return None
+        sources = self._get("VOLUUM_TRAFFIC_SOURCE_IDS") or ""
         return VoluumSettings(
             access_id=self._get("VOLUUM_ACCESS_ID") or "",
             access_key=Secret(self._get("VOLUUM_ACCESS_KEY") or ""),
             base_url=base_url,
+            traffic_source_ids=tuple(s.strip() for s in sources.split(",") if s.strip()),
+            timezone=timezone,
+            currency=currency,
+            page_size=page_size,
         )
 
     def _ongage(self, notices: list[str]) -> OngageSettings | None:

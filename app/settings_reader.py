@@ -26,6 +26,7 @@ from app.settings import (
     Settings,
     SettingsError,
     StorageSettings,
+    VoluumSyncSettings,
 )
 from app.settings_integrations import IntegrationReader
 
@@ -61,6 +62,7 @@ class _Reader(IntegrationReader):
         notices: list[str] = []
         aws = self._aws(notices)
         voluum = self._voluum(notices)
+        voluum_sync = self._voluum_sync()
         ongage = self._ongage(notices)
         messagewhiz = self._messagewhiz(notices)
         hlr = self._hlr(notices)
@@ -77,6 +79,7 @@ class _Reader(IntegrationReader):
             storage=storage,
             aws=aws,
             voluum=voluum,
+            voluum_sync=voluum_sync,
             ongage=ongage,
             messagewhiz=messagewhiz,
             hlr=hlr,
@@ -112,6 +115,44 @@ class _Reader(IntegrationReader):
             log_format=log_format,
             migrate_on_start=self._bool("MIGRATE_ON_START", default.migrate_on_start),
             first_key_file=self._path("FIRST_KEY_FILE", default.first_key_file),
+        )
+
+    def _voluum_sync(self) -> VoluumSyncSettings:
+        default = VoluumSyncSettings()
+        template = self._get("ONGAGE_EMAIL_TEMPLATE") or default.ongage_email_template
+        if template.count("{phone}") != 1 or "@" not in template:
+            self._errors.append("ONGAGE_EMAIL_TEMPLATE must hold {phone} once and an @")
+            template = default.ongage_email_template
+        countries = tuple(
+            c.strip().upper()
+            for c in (self._get("ONGAGE_COUNTRIES") or "GB").split(",")
+            if c.strip()
+        )
+        for country in countries:
+            if not re.fullmatch(r"[A-Z]{2}", country):
+                self._errors.append(f"ONGAGE_COUNTRIES must be ISO country codes, got {country!r}")
+        batch = self._int(
+            "ONGAGE_BATCH_SIZE", default.ongage_batch_size, minimum=1, problems=self._errors
+        )
+        return VoluumSyncSettings(
+            wait_seconds=self._seconds("VOLUUM_SYNC_WAIT_SECONDS", default.wait_seconds, minimum=0),
+            conversions_cron=self._cron("VOLUUM_CONVERSIONS_CRON", default.conversions_cron),
+            reports_cron=self._cron("VOLUUM_REPORTS_CRON", default.reports_cron),
+            overlap_minutes=self._int(
+                "VOLUUM_SYNC_OVERLAP_MINUTES",
+                default.overlap_minutes,
+                minimum=0,
+                problems=self._errors,
+            ),
+            ongage_countries=countries,
+            ongage_email_template=template,
+            ongage_batch_size=min(batch, 100),
+            push_max_retries=self._int(
+                "ONGAGE_PUSH_MAX_RETRIES",
+                default.push_max_retries,
+                minimum=0,
+                problems=self._errors,
+            ),
         )
 
     def _phones(self) -> PhoneSettings:

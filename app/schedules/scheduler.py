@@ -48,7 +48,8 @@ class Scheduler:
     ) -> None:
         self._connections = connections
         self._sql = sql
-        self._schedules = list(schedules)
+        # A disabled schedule (its integration is not configured) is shown, never run.
+        self._schedules = [s for s in schedules if s.enabled]
         self._owner = owner
         self._max_attempts = max_attempts
         self._stopping = asyncio.Event()

@@ -20,6 +20,8 @@ class Schedule:
     cron: str
     job_kind: str
     payload: dict[str, Any] = field(default_factory=dict)
+    # False when its integration is not configured: shown, never run.
+    enabled: bool = True
 
 
 class ClaimedTick(msgspec.Struct, frozen=True):
@@ -43,6 +45,7 @@ class ScheduleView(msgspec.Struct, frozen=True):
     name: str
     cron: str
     job_kind: str
+    enabled: bool
     next_run_at: datetime
     last_run: LastRun | None
 

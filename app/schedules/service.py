@@ -23,6 +23,7 @@ class ScheduleService:
                     name=s.name,
                     cron=s.cron,
                     job_kind=s.job_kind,
+                    enabled=s.enabled,
                     next_run_at=next_tick(s, now),
                     last_run=last.get(s.name),
                 )

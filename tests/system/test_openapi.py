@@ -195,6 +195,8 @@ _WRITTEN = (
 async def committed_admin_key(pool: asyncpg.Pool) -> AsyncIterator[tuple[uuid.UUID, str]]:
     async with pool.acquire() as conn:
         had_secret = await conn.fetchval("SELECT count(*) FROM stream_token_secret")
+        # PUT /voluum/os-version-rules replaces them: put the migration's back afterwards.
+        rules = await conn.fetch("SELECT * FROM os_version_rules")
         service = ApiKeyService(ApiKeyRepository(conn, SqlQueries.load(SQL_DIR)))
         created = await service.create("openapi-check", "admin")
     try:
@@ -205,6 +207,10 @@ async def committed_admin_key(pool: asyncpg.Pool) -> AsyncIterator[tuple[uuid.UU
                 await conn.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed names
             if not had_secret:
                 await conn.execute("DELETE FROM stream_token_secret")
+            await conn.execute("DELETE FROM os_version_rules")
+            await conn.copy_records_to_table(
+                "os_version_rules", records=[tuple(r) for r in rules], columns=list(rules[0].keys())
+            )
 
 
 def _guard_key(app: Litestar, key_pk: uuid.UUID) -> Any:
@@ -249,6 +255,12 @@ def test_every_operation_answers_as_documented(
         HLRLOOKUP_SECRET="schemathesis-secret",
         HLR_BATCH_BASE_URL="http://127.0.0.1:9",
         HLR_API_BASE_URL="http://127.0.0.1:9/apiv2",
+        # So that the Voluum syncs queue their jobs (which no worker runs here) and answer
+        # 202 at once, rather than answer 503.
+        VOLUUM_ACCESS_ID="openapi-check",
+        VOLUUM_ACCESS_KEY="openapi-check",
+        VOLUUM_TRAFFIC_SOURCE_IDS="ts-1",
+        VOLUUM_SYNC_WAIT_SECONDS="0",
     )
     # Its own pool, on schemathesis's event loop: requests commit (cleaned up above).
     app = create_app(settings)

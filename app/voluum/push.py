@@ -1,0 +1,140 @@
+"""Conversions into Ongage contacts (legacy §3.5, fixed): each conversion records its own
+outcome, and none is pushed twice by two syncs at once.
+
+Rows are claimed (`pushing`) in a short transaction, sent in small batches with no
+transaction open, and their outcomes recorded in another. A batch whose fate Ongage did
+not tell (a 5xx, a timeout) is `failed` and retried by the schedule: `overwrite: true`
+makes the re-sent contacts updates, not duplicates.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from uuid import UUID
+
+from app.clients.base import UpstreamError
+from app.clients.ongage import MAX_BATCH, BatchResult, OngageClient, OngageContact
+from app.db import ConnectionSource, acquire
+from app.settings import VoluumSyncSettings
+from app.sql import SqlQueries
+from app.voluum.repository import PushRow, VoluumRepository
+
+# Claimed per round: enough batches to keep Ongage's 10 concurrent calls busy.
+_BATCHES_PER_ROUND = 10
+
+
+@dataclass(slots=True)
+class PushCounts:
+    pushed: int = 0
+    failed: int = 0
+
+
+def contact(row: PushRow) -> OngageContact:
+    """The old service's contact fields, from one conversion."""
+    ftd = row.conversion_type == "FTD"
+    converted = _when(row.postback_timestamp)
+    fields = {
+        "mobile": row.custom_variable_1,
+        "country": row.country_name,
+        "ip": row.ip,
+        "language": row.language,
+        "source": row.source,
+        "conversion_type": row.conversion_type,
+        "is_ftd": "true" if ftd else "false",
+        "click_id": row.click_id,
+        "campaign_name": row.campaign_name,
+        "campaign_id": row.campaign_id,
+        "offer_name": row.offer_name,
+        "offer_id": row.offer_id,
+        "lander_name": row.lander_name,
+        "traffic_source_id": row.traffic_source_id,
+        "traffic_source_name": row.traffic_source_name,
+        "transaction_id": row.transaction_id,
+        "device_type": row.device_name,
+        "os": row.os,
+        "browser": row.browser,
+        "revenue": row.revenue if ftd and row.revenue is not None else "",
+        "currency": "",
+        "external_id": row.external_id,
+        "custom_var_1": row.custom_variable_1,
+        "custom_var_2": row.custom_variable_2,
+        "custom_var_3": row.custom_variable_3,
+        "country_code": row.country_code,
+        "conversion_date": converted,
+        "registration_date": "" if ftd else converted,
+        "ftd_date": converted if ftd else "",
+        "visit_timestamp": _when(row.visit_timestamp),
+    }
+    return OngageContact(email=row.generated_email or "", fields=fields)
+
+
+def _when(moment: datetime | None) -> str:
+    return "" if moment is None else moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
+class ConversionPush:
+    def __init__(
+        self,
+        *,
+        connections: ConnectionSource,
+        sql: SqlQueries,
+        client: OngageClient,
+        settings: VoluumSyncSettings,
+    ) -> None:
+        self._connections = connections
+        self._sql = sql
+        self._client = client
+        self._batch = min(settings.ongage_batch_size, MAX_BATCH)
+        self._max_retries = settings.push_max_retries
+
+    async def push(self, ids: Sequence[UUID], *, retry: bool) -> PushCounts:
+        """Pushes the given new conversions (and, with `retry`, the ones left pending or
+        failed before); counts the contacts this call pushed and failed."""
+        counts = PushCounts()
+        started = datetime.now(UTC)
+        wanted = list(ids)
+        while True:
+            async with acquire(self._connections) as conn:
+                rows = await VoluumRepository(conn, self._sql).claim_pushes(
+                    wanted,
+                    retry=retry,
+                    max_retries=self._max_retries,
+                    started=started,
+                    limit=self._batch * _BATCHES_PER_ROUND,
+                )
+            if not rows:
+                return counts
+            batches = [rows[i : i + self._batch] for i in range(0, len(rows), self._batch)]
+            outcomes = await asyncio.gather(*(self._send(batch) for batch in batches))
+            statuses = [status for batch in outcomes for _, status, _ in batch]
+            async with acquire(self._connections) as conn:
+                await VoluumRepository(conn, self._sql).record_pushes(
+                    [row_id for batch in outcomes for row_id, _, _ in batch],
+                    statuses,
+                    [reason for batch in outcomes for _, _, reason in batch],
+                )
+            counts.pushed += statuses.count("pushed")
+            counts.failed += statuses.count("failed")
+
+    async def _send(self, rows: list[PushRow]) -> list[tuple[UUID, str, str | None]]:
+        """Each row's outcome: pushed, or failed with Ongage's reason (or why it was not
+        known)."""
+        try:
+            result: BatchResult = await self._client.add_contacts(
+                self._client.default_list_id, [contact(row) for row in rows]
+            )
+        except (UpstreamError, ValueError) as exc:
+            return [(row.id, "failed", str(exc)[:500]) for row in rows]
+        by_email = {o.email.lower(): o for o in result.outcomes}
+        out: list[tuple[UUID, str, str | None]] = []
+        for row in rows:
+            outcome = by_email.get((row.generated_email or "").lower())
+            if outcome is None or outcome.status == "failed":
+                reason = outcome.detail if outcome is not None else "not in Ongage's answer"
+                out.append((row.id, "failed", reason))
+            else:
+                out.append((row.id, "pushed", outcome.detail))
+        return out

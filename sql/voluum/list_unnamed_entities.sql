@@ -1,0 +1,20 @@
+-- Offer and campaign ids seen lately (live events, conversions) that have no name yet.
+WITH seen AS (
+    SELECT offer_id, campaign_id
+    FROM voluum_live_events
+    WHERE "timestamp" > now() - make_interval(hours => :hours)
+    UNION
+    SELECT offer_id, campaign_id
+    FROM api_voluum_conversions
+    WHERE processed_at > now() - make_interval(hours => :hours)
+)
+SELECT DISTINCT 'offer' AS kind, offer_id AS id
+FROM seen
+WHERE offer_id <> '' AND offer_id <> '00000000-0000-0000-0000-000000000000'
+  AND NOT EXISTS (SELECT 1 FROM voluum_offers o WHERE o.offer_id = seen.offer_id)
+UNION
+SELECT DISTINCT 'campaign', campaign_id
+FROM seen
+WHERE campaign_id <> '' AND campaign_id <> '00000000-0000-0000-0000-000000000000'
+  AND NOT EXISTS (SELECT 1 FROM voluum_campaigns c WHERE c.campaign_id = seen.campaign_id)
+LIMIT :limit;
