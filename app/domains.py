@@ -21,6 +21,7 @@ DOMAIN_PACKAGES = (
     "encryption",
     "live_events",
     "phones",
+    "csv_jobs",
 )
 
 

@@ -241,6 +241,12 @@ def test_every_operation_answers_as_documented(
         UPLOAD_ROOT=str(tmp_path),
         # So that the encryption routes work rather than answer 503.
         AES_KEY=base64.urlsafe_b64encode(bytes(32)).decode(),
+        # So that CSV jobs can start rather than answer 503 (no worker runs: nothing is sent).
+        LIST_ID="4321",
+        X_USERNAME="api-user",
+        X_PASSWORD="ongage-pass",
+        X_ACCOUNT_CODE="acme01",
+        ONGAGE_BASE_URL="http://127.0.0.1:9",
     )
     # Its own pool, on schemathesis's event loop: requests commit (cleaned up above).
     app = create_app(settings)
