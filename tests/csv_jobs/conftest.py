@@ -20,6 +20,7 @@ from app.csv_jobs.runner import DripRunner
 from app.csv_jobs.service import CsvJobService
 from app.db import ConnectionSource
 from app.sql import SqlQueries
+from tests.clients.ongage_answers import contacts_answer
 
 ONGAGE = "https://ongage.test"
 DEFAULT_LIST = "4321"
@@ -76,33 +77,11 @@ class FakeOngage:
         assert all(contact["overwrite"] is True for contact in body)
         self.received.extend(emails)
         failed = {email: self.failed[email] for email in emails if email in self.failed}
-        created = {email: f"c{len(self.received)}-{i}" for i, email in enumerate(emails)}
-        for email in failed:
-            created.pop(email)
-        payload = {
-            "rows": len(emails),
-            "success": len(created),
-            "created": len(created),
-            "created_emails": created or [],
-            "updated": 0,
-            "updated_emails": [],
-            "revived": 0,
-            "revived_emails": [],
-            "failed": len(failed),
-            "failed_emails": failed or [],
-        }
-        status = 200
-        if failed:
-            status = 412
-            payload |= {
-                "code": 412,
-                "message": f"{len(failed)} contacts out of {len(emails)} have failed",
-            }
+        created = {e: f"c{len(self.received)}-{i}" for i, e in enumerate(emails) if e not in failed}
+        status, body = contacts_answer(created, failed)
         if self.after_answer is not None:
             await self.after_answer()
-        return httpx.Response(
-            status, json={"metadata": {"error": status != 200}, "payload": payload}
-        )
+        return httpx.Response(status, json=body)
 
     def twice(self) -> set[str]:
         return {email for email, n in Counter(self.received).items() if n > 1}
