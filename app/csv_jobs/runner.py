@@ -33,9 +33,11 @@ log = logging.getLogger(__name__)
 
 # A record whose batch Ongage could not be asked about this many times is failed for good.
 MAX_RECORD_ATTEMPTS = 5
-# The CSV columns sent as Ongage list fields (the email is the contact itself).
-_FIELDS = ("country", "source", "mobile", "conversion_type", "original_source", "hlr_status")
-_FIELD_NAMES = {"uuid": "uuid", **{name: name for name in _FIELDS}}
+# The CSV columns sent as Ongage list fields, by their record names (the email is the
+# contact itself; the list is the request's).
+_FIELDS = (
+    "country", "source", "mobile", "conversion_type", "original_source", "hlr_status", "uuid",
+)  # fmt: skip
 
 
 def pick_count(job: ClaimedJob) -> int:
@@ -46,7 +48,7 @@ def pick_count(job: ClaimedJob) -> int:
 def contact(record: PendingRecord) -> OngageContact:
     """A record as an Ongage contact; empty cells are left out, so that `overwrite: true`
     never blanks a field the list already holds."""
-    values: dict[str, Any] = {field: getattr(record, attr) for attr, field in _FIELD_NAMES.items()}
+    values: dict[str, Any] = {name: getattr(record, name) for name in _FIELDS}
     return OngageContact(record.email, {k: v for k, v in values.items() if v is not None})
 
 
@@ -71,7 +73,6 @@ class DripRunner:
         lease_seconds: float,
         poll_seconds: float,
         clock: Callable[[], datetime] = utc_now,
-        pick: Callable[[ClaimedJob], int] = pick_count,
     ) -> None:
         self._connections = connections
         self._sql = sql
@@ -80,7 +81,6 @@ class DripRunner:
         self._lease = lease_seconds
         self._poll = poll_seconds
         self._clock = clock
-        self._pick = pick
         self._stopping = asyncio.Event()
 
     async def run(self) -> None:
@@ -118,7 +118,7 @@ class DripRunner:
         now = self._clock()
         async with acquire(self._connections) as conn:
             claimed = await DripRepository(conn, self._sql).claim(
-                owner=self.owner, now=now, lease_seconds=self._lease, planned=self._pick
+                owner=self.owner, now=now, lease_seconds=self._lease, planned=pick_count
             )
         if claimed is None:
             return None

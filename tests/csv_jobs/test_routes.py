@@ -44,23 +44,31 @@ async def job_count(conn: asyncpg.Connection) -> int:
 async def test_an_upload_answers_the_old_shape_and_keeps_every_row(
     client: httpx.AsyncClient,
 ) -> None:
-    raw = contacts_csv(3) + b"abc,,GB,s,1,REG,o,LIVE,u\n12,not-an-email,GB,s,1,REG,o,LIVE,u\n"
+    raw = contacts_csv(3) + (
+        b"abc,,GB,s,1,REG,o,LIVE,u\n12,not-an-email,GB,s,1,REG,o,LIVE,u\n"
+        b"12x,+447400199999@yourmobile.com,GB,s,1,REG,o,LIVE,u\n"
+    )
     response = await upload(client, b"\xef\xbb\xbf" + raw)
     assert response.status_code == 200
     body = response.json()
     assert body["ok"] is True
     assert body["status"] == "draft"
     assert body["original_filename"] == "contacts.csv"
-    assert (body["total_records"], body["valid_records"], body["invalid_records"]) == (5, 3, 2)
+    assert (body["total_records"], body["valid_records"], body["invalid_records"]) == (6, 3, 3)
     assert body["invalid_examples"] == [
         {"position": 3, "email": None, "reason": "no email"},
         {"position": 4, "email": "not-an-email", "reason": "not an email address"},
+        {
+            "position": 5,
+            "email": "+447400199999@yourmobile.com",
+            "reason": "List_ID is not a number",
+        },
     ]
     listed = (await client.get("/csv-jobs")).json()["items"]
     (item,) = [i for i in listed if i["id"] == body["job_id"]]
     assert item["status"] == "draft"
     assert (item["interval_seconds"], item["lower_limit"], item["upper_limit"]) == (60, 1, 1)
-    assert (item["sent"], item["failed"], item["invalid"], item["remaining"]) == (0, 0, 2, 3)
+    assert (item["sent"], item["failed"], item["invalid"], item["remaining"]) == (0, 0, 3, 3)
     assert item["next_run_at"] is None
     assert item["last_error"] is None
     invalid = await client.get(
@@ -69,6 +77,7 @@ async def test_an_upload_answers_the_old_shape_and_keeps_every_row(
     assert [(r["position"], r["error_message"]) for r in invalid.json()["items"]] == [
         (3, "no email"),
         (4, "not an email address"),
+        (5, "List_ID is not a number"),
     ]
 
 
