@@ -290,6 +290,35 @@ async def test_a_runner_that_died_holding_a_job_is_taken_over_after_its_claim(
     ]
 
 
+async def test_a_restart_mid_job_sends_nothing_twice(
+    conn: asyncpg.Connection,
+    sql: SqlQueries,
+    ongage_clients: Clients,
+    clock: Clock,
+    fake_ongage: FakeOngage,
+) -> None:
+    job_id = await started_job(
+        conn, sql, ongage_clients, clock, contacts_csv(100), lower=60, upper=60
+    )
+    first = runner(SingleConnection(conn), sql, ongage_clients, clock, owner="runner-a")
+
+    async def shut_down() -> None:
+        first.stop()  # the container is told to stop while a batch is at Ongage
+
+    fake_ongage.after_answer = shut_down
+    await first.run_due()
+    fake_ongage.after_answer = None
+    # The batch in flight was recorded, the tick closed and the job released.
+    assert await statuses(conn, job_id) == {"sent": 20, "pending": 80}
+    assert (await job_row(conn, job_id))["claimed_by"] is None
+    second = runner(SingleConnection(conn), sql, ongage_clients, clock, owner="runner-b")
+    while (await job_row(conn, job_id))["status"] == "running":
+        clock.advance(60)
+        await second.run_due()
+    assert fake_ongage.received == [email(i) for i in range(100)]
+    assert fake_ongage.twice() == set()
+
+
 async def test_a_restart_mid_job_resends_at_most_the_batch_in_flight(
     conn: asyncpg.Connection,
     sql: SqlQueries,
