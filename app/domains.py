@@ -23,6 +23,7 @@ DOMAIN_PACKAGES = (
     "live_events",
     "phones",
     "voluum",
+    "csv_jobs",
 )
 
 

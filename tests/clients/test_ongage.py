@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
+from typing import Any
 
 import httpx
 import pytest
@@ -20,6 +21,7 @@ from app.clients.ongage import (
     valid_list_id,
 )
 from app.settings import load_settings
+from tests.clients.ongage_answers import contacts_answer
 
 BASE = "https://ongage.test"
 URL = f"{BASE}/4321/api/v2/contacts/"
@@ -41,26 +43,9 @@ def contact(email: str, **fields: str | None) -> OngageContact:
 
 
 def answer(
-    *, created: dict[str, str] | None = None, failed: dict[str, str] | None = None, code: int = 200
-) -> dict[str, object]:
-    """Ongage's v2 answer shape (external-apis.md §4.1), empty maps written as `[]`."""
-    created = created or {}
-    failed = failed or {}
-    payload: dict[str, object] = {
-        "rows": len(created) + len(failed),
-        "success": len(created),
-        "created": len(created),
-        "created_emails": created or [],
-        "updated": 0,
-        "updated_emails": [],
-        "revived": 0,
-        "revived_emails": [],
-        "failed": len(failed),
-        "failed_emails": failed or [],
-    }
-    if code != 200:
-        payload |= {"code": code, "message": f"{len(failed)} contacts out of 2 have failed"}
-    return {"metadata": {"error": code != 200}, "payload": payload}
+    *, created: dict[str, str] | None = None, failed: dict[str, str] | None = None
+) -> dict[str, Any]:
+    return contacts_answer(created or {}, failed or {})[1]
 
 
 @pytest.fixture
@@ -117,9 +102,7 @@ async def test_a_412_is_a_partial_success_read_contact_by_contact(
 ) -> None:
     httpx_mock.add_response(
         status_code=412,
-        json=answer(
-            created={B: "6949025e44bb030bad8b4568"}, failed={A: "Email already exists"}, code=412
-        ),
+        json=answer(created={B: "6949025e44bb030bad8b4568"}, failed={A: "Email already exists"}),
     )
     result = await ongage.add_contacts("4321", [contact(A), contact(B)])
     assert [(o.email, o.status, o.detail) for o in result.outcomes] == [

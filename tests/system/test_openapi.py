@@ -261,6 +261,12 @@ def test_every_operation_answers_as_documented(
         VOLUUM_ACCESS_KEY="openapi-check",
         VOLUUM_TRAFFIC_SOURCE_IDS="ts-1",
         VOLUUM_SYNC_WAIT_SECONDS="0",
+        # So that CSV jobs can start rather than answer 503 (no worker runs: nothing is sent).
+        LIST_ID="4321",
+        X_USERNAME="api-user",
+        X_PASSWORD="ongage-pass",
+        X_ACCOUNT_CODE="acme01",
+        ONGAGE_BASE_URL="http://127.0.0.1:9",
     )
     # Its own pool, on schemathesis's event loop: requests commit (cleaned up above).
     app = create_app(settings)
