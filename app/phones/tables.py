@@ -12,7 +12,8 @@ import polars as pl
 from app.phones import columns as c
 from app.phones import numbering
 from app.phones.columns import Frame
-from app.phones.numbering import Block, Outcome
+from app.phones.numbering import Block
+from app.phones.plans import Outcome
 
 
 @dataclass(frozen=True, slots=True)
