@@ -53,11 +53,6 @@ NATIONAL, INTERNATIONAL, UNBRACKETED = (
 READING_COLUMNS = tuple(name for r in (NATIONAL, INTERNATIONAL, UNBRACKETED) for name in r.columns)
 
 _BASE = numbering.INTERNATIONAL_BASE
-# Int64 holds 18 digits; anything longer is too long for any reading anyway.
-_MAX_DIGITS = 18
-_SEPARATORS = r"[\s\-./\\()\[\]~]"
-
-_BASE = numbering.INTERNATIONAL_BASE
 
 
 @dataclass(frozen=True, slots=True)
