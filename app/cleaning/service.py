@@ -10,7 +10,7 @@ from app.cleaning.repository import CleaningRepository
 from app.cleaning.schemas import CleaningStats
 from app.errors import BadRequestError, NotFoundError
 from app.files.schemas import FileRecord, ProcessingStarted
-from app.files.service import FileService
+from app.files.service import FileService, ProcessedFileMissingError
 from app.phones.normalize import default_region
 
 
@@ -20,6 +20,10 @@ class StatsNotFoundError(NotFoundError):
 
 class UnknownRegionError(BadRequestError):
     pass
+
+
+class NotAnnotatedError(NotFoundError):
+    detail = "No annotated file: the file was processed without annotate=true"
 
 
 class CleaningService:
@@ -59,6 +63,10 @@ class CleaningService:
         return found
 
     async def annotated(self, file_id: UUID) -> tuple[FileRecord, AsyncIterator[bytes]]:
-        return await self._files.download(
-            CLEANING_JOB.file_kind, file_id, result_key=CLEANING_JOB.annotated_key(file_id)
-        )
+        try:
+            return await self._files.download(
+                CLEANING_JOB.file_kind, file_id, result_key=CLEANING_JOB.annotated_key(file_id)
+            )
+        except ProcessedFileMissingError:
+            # The job writes it only when asked to; that no object is there says so.
+            raise NotAnnotatedError from None

@@ -1,6 +1,7 @@
 -- The tick ends: the claim is released, the next tick set from the pace as it is now (a
 -- PATCH during the tick applies), later after an error (doubling, at most an hour), and
--- the job completed when nothing is left to send. The tick's row gets its end.
+-- the job completed, with no next tick, when nothing is left to send. The tick's row gets
+-- its end.
 WITH pending AS (
     SELECT EXISTS (
         SELECT 1 FROM csv_active_records
@@ -15,12 +16,17 @@ job AS (
         consecutive_failures = CASE
             WHEN :error::text IS NULL THEN 0 ELSE j.consecutive_failures + 1
         END,
-        next_run_at = :tick_at::timestamptz + make_interval(
-            secs => CASE
-                WHEN :error::text IS NULL THEN j.interval_seconds
-                ELSE least(3600, j.interval_seconds * power(2, least(j.consecutive_failures + 1, 6)))
-            END
-        ),
+        next_run_at = CASE
+            WHEN j.status = 'running' AND NOT pending.left_over THEN NULL  -- completed
+            ELSE :tick_at::timestamptz + make_interval(
+                secs => CASE
+                    WHEN :error::text IS NULL THEN j.interval_seconds
+                    ELSE least(
+                        3600, j.interval_seconds * power(2, least(j.consecutive_failures + 1, 6))
+                    )
+                END
+            )
+        END,
         status = CASE
             WHEN j.status = 'running' AND NOT pending.left_over THEN 'completed' ELSE j.status
         END,

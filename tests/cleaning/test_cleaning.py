@@ -213,6 +213,16 @@ async def test_a_header_without_rows_is_processed(live: httpx.AsyncClient) -> No
     assert (await live.get(f"/{file_id}/stats")).json()["total_records"] == 0
 
 
+async def test_no_annotated_file_without_annotate_says_why(live: httpx.AsyncClient) -> None:
+    file_id, download = await _upload_and_process(live, b"phone\n447400100001\n")
+    assert download.status_code == 200
+    missing = await live.get(f"/{file_id}/download-annotated")
+    assert missing.status_code == 404
+    assert missing.json()["detail"] == (
+        "No annotated file: the file was processed without annotate=true"
+    )
+
+
 async def test_the_delimiter_comes_back_and_formulas_stay_inert(live: httpx.AsyncClient) -> None:
     file_id, download = await _upload_and_process(
         live, b"phone;name\n447400100001;Ann\n=1+2;@evil\n", annotate="true"

@@ -79,6 +79,7 @@ async def test_a_job_drains_at_its_pace_in_file_order_then_completes(
     assert job["status"] == "completed"
     assert job["completed_at"] is not None
     assert job["claimed_by"] is None
+    assert job["next_run_at"] is None
     assert await statuses(conn, job_id) == {"sent": 100}
     # The fields sent are the record's own; empty cells are left out.
     first = fake_ongage.requests[0][1][0]
