@@ -96,12 +96,23 @@ def app_error_handler(_: Request[Any, Any, Any], exc: AppError) -> Response[dict
     return Response(_body(exc.detail, exc.code), status_code=exc.status_code)
 
 
+def _readable(error: Any) -> Any:
+    """Litestar names a missing body by the KeyError it raised (`'data'`): say what it is."""
+    if (
+        isinstance(error, dict)
+        and error.get("source") == "body"
+        and error.get("message") == repr(error.get("key"))
+    ):
+        return {**error, "message": "A JSON request body is required"}
+    return error
+
+
 def http_exception_handler(
     _: Request[Any, Any, Any], exc: HTTPException
 ) -> Response[dict[str, Any]]:
     extra = None
     if isinstance(exc, ValidationException):
-        extra = {"errors": exc.extra if isinstance(exc.extra, list) else []}
+        extra = {"errors": [_readable(e) for e in exc.extra] if isinstance(exc.extra, list) else []}
         code = "validation_error"
     else:
         code = _HTTP_CODES.get(exc.status_code, "error")

@@ -80,6 +80,15 @@ async def test_validation_errors_share_the_shape_and_list_the_fields() -> None:
     assert "request_id" in body
 
 
+async def test_a_missing_body_is_named_as_such() -> None:
+    async with serve_in_loop(_app()) as client:
+        response = await client.post("/items", content=b"")
+    assert response.status_code == 400
+    assert response.json()["errors"] == [
+        {"message": "A JSON request body is required", "key": "data", "source": "body"}
+    ]
+
+
 async def test_the_unexpected_is_a_plain_500_with_the_cause_only_in_the_log(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
