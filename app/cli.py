@@ -216,13 +216,14 @@ def _demo(settings: Settings, args: argparse.Namespace) -> None:
         added = asyncio.run(run(url))
     _say("demo lists: " + ", ".join(f"{name} +{count}" for name, count in added.items()))
     _say(f"sample file: {args.out} ({args.rows} rows: mixed formats, repeats, junk)")
+    base = f"http://localhost:{settings.server.port}"
     _say("try it (with your key in $KEY):")
-    _say(f'  curl -H "X-API-Key: $KEY" -F file=@{args.out} http://localhost:8000/upload')
+    _say(f'  curl -H "X-API-Key: $KEY" -F file=@{args.out} {base}/upload')
     _say(
         '  curl -H "X-API-Key: $KEY" -X POST '
-        '"http://localhost:8000/<id>/process?include_blacklist=true&include_monitor=true"'
+        f'"{base}/<id>/process?include_blacklist=true&include_monitor=true"'
     )
-    _say('  curl -H "X-API-Key: $KEY" http://localhost:8000/<id>/download')
+    _say(f'  curl -H "X-API-Key: $KEY" {base}/<id>/download')
 
 
 def _orphans(settings: Settings, args: argparse.Namespace) -> None:
