@@ -13,7 +13,7 @@ import unicodedata
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NoReturn
 from uuid import UUID
 
 from app.errors import BadRequestError, ConflictError, NotFoundError
@@ -39,6 +39,10 @@ class FileMissingError(NotFoundError):
 
 class FileNotProcessedError(BadRequestError):
     detail = "File not processed yet"
+
+
+class HlrRunningError(ConflictError):
+    detail = "HLR is running on this file: archive or delete it once the run has finished"
 
 
 class ProcessedFileMissingError(NotFoundError):
@@ -214,17 +218,22 @@ class FileService:
     async def archive(self, kind: str, file_id: UUID) -> FileRecord:
         record = await self._repository.archive(kind, file_id)
         if record is None:
-            raise FileMissingError
+            await self._refusal(kind, file_id)
         return record
 
     async def delete(self, kind: str, file_id: UUID) -> None:
         """The row and the stored objects (the old service left the objects behind)."""
         keys = await self._repository.delete(kind, file_id)
         if keys is None:
-            raise FileMissingError
+            await self._refusal(kind, file_id)
         for key in (keys.raw_key, keys.result_key, *keys.extra_keys):
             if key:
                 await self._storage.delete(key)
+
+    async def _refusal(self, kind: str, file_id: UUID) -> NoReturn:
+        """Why a file was not archived or deleted: unknown, or an HLR batch running."""
+        await self.get(kind, file_id)  # FileMissingError when there is no such file
+        raise HlrRunningError
 
     async def start_processing(
         self,
