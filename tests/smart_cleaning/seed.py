@@ -32,9 +32,7 @@ async def add_conversions(conn: asyncpg.Connection, rows: Sequence[Conversion]) 
     )
 
 
-async def add_clickers(
-    conn: asyncpg.Connection, rows: Sequence[tuple[str, str, datetime]]
-) -> None:
+async def add_clickers(conn: asyncpg.Connection, rows: Sequence[tuple[str, str, datetime]]) -> None:
     """Whitelist entries: (phone, country, listed at)."""
     await conn.executemany(
         """

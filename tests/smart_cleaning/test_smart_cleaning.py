@@ -64,7 +64,7 @@ async def _seed_gb(pool: asyncpg.Pool) -> None:
         # 07's newest event is on offer B, but an hour before it clicked offer A (raw table).
         token = PhoneCipher(KEY).encrypt("447400100008")
         await conn.executemany(
-            "INSERT INTO voluum_live_events (custom_variable_1, offer_id, \"timestamp\") "
+            'INSERT INTO voluum_live_events (custom_variable_1, offer_id, "timestamp") '
             "VALUES ($1, $2, $3)",
             [
                 (token, "o-a", now - timedelta(hours=2)),
@@ -73,7 +73,7 @@ async def _seed_gb(pool: asyncpg.Pool) -> None:
             ],
         )
         await conn.execute(
-            "INSERT INTO raw_live_voluum_sns_data (idempotency_key, offer_id, \"timestamp\", "
+            'INSERT INTO raw_live_voluum_sns_data (idempotency_key, offer_id, "timestamp", '
             "custom_variables) VALUES ('m1:0', 'o-a', $1, ARRAY['+44 7400 100007'])",
             now - timedelta(hours=1),
         )
