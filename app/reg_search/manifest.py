@@ -6,7 +6,6 @@ from litestar.openapi.spec import Tag
 
 from app.domain import Domain
 from app.files.controller import lifecycle_routes
-from app.offer_search.repository import OfferSearchRepository
 from app.reg_search.controller import LIST_ROUTE, REG_SEARCH, TAG, RegSearchController
 from app.reg_search.jobs import REG_SEARCH_JOB
 from app.reg_search.repository import RegSearchRepository
@@ -18,6 +17,6 @@ DOMAIN = Domain(
         description="Numbers that registered on chosen offers and never deposited.",
     ),
     routes=(*lifecycle_routes(REG_SEARCH), LIST_ROUTE, RegSearchController),
-    repositories=(RegSearchRepository, OfferSearchRepository),
+    repositories=(RegSearchRepository,),
     jobs=(REG_SEARCH_JOB.kind(),),
 )

@@ -6,7 +6,6 @@ from litestar.openapi.spec import Tag
 
 from app.domain import Domain
 from app.files.controller import lifecycle_routes
-from app.offer_search.repository import OfferSearchRepository
 from app.smart_cleaning.controller import (
     LIST_ROUTE,
     SMART_CLEANING,
@@ -24,6 +23,6 @@ DOMAIN = Domain(
         "numbers that deposited on chosen offers.",
     ),
     routes=(*lifecycle_routes(SMART_CLEANING), LIST_ROUTE, SmartCleaningController),
-    repositories=(SmartCleaningRepository, OfferSearchRepository),
+    repositories=(SmartCleaningRepository,),
     jobs=(SMART_CLEANING_JOB.kind(),),
 )

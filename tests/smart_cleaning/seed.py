@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 
 import asyncpg
 import httpx
-import pytest
 
 from tests.jobs.test_progress_and_schedules import parse_sse
 
 # (phone, type, country, offer, postback time)
 Conversion = tuple[str, str, str, str, datetime]
-# What the `live` fixture does not empty.
-LIVE_TABLES = ("voluum_live_events", "raw_live_voluum_sns_data", "voluum_offers")
 OFFER_IDS = {"Offer A": "o-a", "Offer B": "o-b", "Offer C": "o-c", "Offer D": "o-d"}
 
 
@@ -52,12 +49,3 @@ async def run_job(client: httpx.AsyncClient, started: httpx.Response) -> dict[st
     events = parse_sse((await client.get(f"/jobs/{body['job_id']}/events", timeout=60)).text)
     assert events[-1]["event"] == "done", events
     return body
-
-
-@pytest.fixture
-async def live_tables(pool: asyncpg.Pool) -> AsyncIterator[None]:
-    """Live events and the offer map, emptied after a test that commits them."""
-    yield
-    async with pool.acquire() as conn:
-        for table in LIVE_TABLES:
-            await conn.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed names

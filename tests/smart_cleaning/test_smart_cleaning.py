@@ -11,9 +11,7 @@ import httpx
 import pytest
 
 from app.encryption.crypto import PhoneCipher
-from tests.smart_cleaning.seed import add_clickers, add_conversions, live_tables, run_job
-
-__all__ = ["live_tables"]
+from tests.smart_cleaning.seed import add_clickers, add_conversions, run_job
 
 KEY = bytes(range(32))
 JAN = datetime(2026, 1, 11, 12, tzinfo=UTC)
