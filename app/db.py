@@ -134,10 +134,14 @@ class Repository:
         async with self._translated(query):
             return await self.conn.execute(query.sql, *query.args(params))
 
-    async def _copy_out(self, query_name: str, output: Any, /, **params: Any) -> None:
-        """COPY a query's rows, as CSV without a header, to `output` (a path or a file)."""
+    async def _copy_out(self, query_name: str, output: Any, /, **params: Any) -> int:
+        """COPY a query's rows, as CSV without a header, to `output` (a path or a file);
+        how many rows."""
         query = self._query(query_name)
-        await self.conn.copy_from_query(query.sql, *query.args(params), output=output, format="csv")
+        status = await self.conn.copy_from_query(
+            query.sql, *query.args(params), output=output, format="csv"
+        )
+        return int(status.split()[-1])
 
     async def _copy_in(self, table: str, source: Any, /) -> None:
         """COPY CSV rows from `source` into a staging table this repository created."""

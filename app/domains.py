@@ -24,6 +24,9 @@ DOMAIN_PACKAGES = (
     "phones",
     "voluum",
     "csv_jobs",
+    "offer_search",
+    "smart_cleaning",
+    "reg_search",
 )
 
 

@@ -108,7 +108,8 @@ def floor(target: Path) -> float:
 
 
 def run(target: Path) -> dict[str, float]:
-    from app.cleaning.classify import Filters, Lists, classify, detect_layout
+    from app.cleaning.classify import Filters, Lists, classify
+    from app.cleaning.layout import detect_layout
     from app.phones.normalize import compile_plans
 
     started = time.perf_counter()

@@ -10,14 +10,8 @@ from uuid import UUID
 import asyncpg
 import polars as pl
 
-from app.cleaning.classify import (
-    Counts,
-    Filters,
-    Lists,
-    UnusableFileError,
-    classify,
-    detect_layout,
-)
+from app.cleaning.classify import Counts, Filters, Lists, classify
+from app.cleaning.layout import UnusableFileError, detect_layout
 from app.cleaning.repository import CleaningRepository
 from app.db import acquire
 from app.files.jobs import FileJob, FileResult, FileRun

@@ -43,8 +43,9 @@ class FileKind:
 
     name: str  # files.kind
     tag: str
-    upload_path: str
-    list_path: str
+    # None: the kind's own domain serves the route (its upload or list does more).
+    upload_path: str | None
+    list_path: str | None
     download_path: str  # each with {file_id:uuid}
     archive_path: str
     delete_path: str
@@ -99,7 +100,10 @@ async def upload_chunks(upload: FileUpload) -> AsyncIterator[bytes]:
 _SERVICE = {"files": Provide(provide_file_service, sync_to_thread=False)}
 
 
-def _upload_route(kind: FileKind) -> HTTPRouteHandler:
+def _upload_route(kind: FileKind) -> HTTPRouteHandler | None:
+    if kind.upload_path is None:
+        return None
+
     @post(
         kind.upload_path,
         tags=[kind.tag],
@@ -137,7 +141,10 @@ def _upload_route(kind: FileKind) -> HTTPRouteHandler:
     return upload
 
 
-def _list_route(kind: FileKind) -> HTTPRouteHandler:
+def _list_route(kind: FileKind) -> HTTPRouteHandler | None:
+    if kind.list_path is None:
+        return None
+
     @get(
         kind.list_path,
         **_options(kind, "list", "List files"),
@@ -198,8 +205,8 @@ def _delete_route(kind: FileKind) -> HTTPRouteHandler:
 
 
 def lifecycle_routes(kind: FileKind) -> list[HTTPRouteHandler]:
-    """Upload, list, download, archive and delete for one kind, at its old paths."""
-    return [
-        factory(kind)
-        for factory in (_upload_route, _list_route, _download_route, _archive_route, _delete_route)
-    ]
+    """Upload, list, download, archive and delete for one kind, at its old paths (upload
+    and list unless the kind's domain serves them)."""
+    routes = [_upload_route(kind), _list_route(kind)]
+    routes += [factory(kind) for factory in (_download_route, _archive_route, _delete_route)]
+    return [route for route in routes if route is not None]

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import builtins
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, ClassVar
 from uuid import UUID
 
 from app.db import Repository
+from app.errors import AppError, ConflictError
 from app.files.schemas import FileItem, FileRecord, StoredKeys
+
+
+class AnotherFileProcessingError(ConflictError):
+    """Kinds that process one file at a time (files_one_processing_idx) refuse a second."""
+
+    detail = "Another file is already processing"
 
 
 class FileRepository(Repository):
@@ -25,6 +32,9 @@ class FileRepository(Repository):
         "delete_file",
         "list_stored_keys",
     )
+    constraint_errors: ClassVar[Mapping[str, Callable[[], AppError]]] = {
+        "files_one_processing_idx": AnotherFileProcessingError
+    }
 
     async def insert(self, **values: Any) -> FileRecord:
         record = await self._fetch_one("insert_file", FileRecord, **values)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import polars as pl
 
-from app.cleaning.classify import detect_layout
+from app.cleaning.layout import detect_layout
 from app.phones.normalize import with_normalized
 
 # api_hlr_live_numbers' columns (after custom_variable_1) as the provider names them:

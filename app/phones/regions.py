@@ -12,6 +12,23 @@ from phonenumbers.phonenumberutil import COUNTRY_CODE_TO_REGION_CODE
 
 from app.phones import numbering
 
+# Calling codes are prefix-free (ITU E.164), so the first alternative that matches is
+# the only one.
+_CALLING_CODE = "^(" + "|".join(str(c) for c in sorted(COUNTRY_CODE_TO_REGION_CODE)) + ")"
+# Each code's main region stands for it (44 → GB, 1 → US).
+_MAIN_REGION = {
+    str(code): region
+    for code in COUNTRY_CODE_TO_REGION_CODE
+    if len(region := phonenumbers.region_code_for_country_code(code)) == 2 and region.isalpha()
+}
+# Every region's calling code (GB, GG, IM, JE → 44).
+_REGION_CODE = {
+    region: str(code)
+    for code, regions in COUNTRY_CODE_TO_REGION_CODE.items()
+    for region in regions
+    if len(region) == 2 and region.isalpha()
+}
+
 
 def calling_code(region: str) -> str:
     """The calling code of an ISO region (GB -> 44); ValueError for an unknown region."""
@@ -43,6 +60,21 @@ def region_of(phone: str) -> str | None:
         return None
     region = phonenumbers.region_code_for_number(number)
     return None if region in (None, phonenumbers.REGION_CODE_FOR_NON_GEO_ENTITY) else region
+
+
+def calling_code_of(phone: pl.Expr) -> pl.Expr:
+    """The calling code an E.164 number (digits, no `+`) starts with, or null."""
+    return phone.cast(pl.String).str.extract(_CALLING_CODE, 1)
+
+
+def main_region_of(phone: pl.Expr) -> pl.Expr:
+    """The main region of an E.164 number's calling code (44… → GB), or null."""
+    return calling_code_of(phone).replace_strict(_MAIN_REGION, default=None, return_dtype=pl.String)
+
+
+def calling_code_in(region: pl.Expr) -> pl.Expr:
+    """The calling code of a column of ISO regions (GB → 44; an unknown one: null)."""
+    return region.replace_strict(_REGION_CODE, default=None, return_dtype=pl.String)
 
 
 def region_index(column: pl.Expr, home: int) -> pl.Expr:

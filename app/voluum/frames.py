@@ -12,25 +12,15 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import msgspec
-import phonenumbers
 import polars as pl
-from phonenumbers.phonenumberutil import COUNTRY_CODE_TO_REGION_CODE
 
 from app.encryption.crypto import PhoneCipher
 from app.phones.normalize import with_normalized
+from app.phones.regions import main_region_of
 
 # Voluum custom variables hold a phone or a link token; tokens are long (crypto.py).
 TOKEN_MIN_CHARS = 25
 UNDECRYPTABLE = "undecryptable_token"
-
-# Calling codes are prefix-free (ITU E.164), so the first alternative that matches is
-# the only one. Each code's main region stands for it (44 → GB, 1 → US).
-_CALLING_CODE = "^(" + "|".join(str(c) for c in sorted(COUNTRY_CODE_TO_REGION_CODE)) + ")"
-_MAIN_REGION = {
-    str(code): region
-    for code in COUNTRY_CODE_TO_REGION_CODE
-    if len(region := phonenumbers.region_code_for_country_code(code)) == 2 and region.isalpha()
-}
 
 
 def columns_of(
@@ -86,16 +76,13 @@ def with_phone(
         plain.alias("_plain"), raw.alias("_raw"), undecryptable.alias("_undecryptable")
     )
     work = with_normalized(work, "_plain", default_code, phone="_phone", reason="_reason")
-    code = pl.col("_phone").str.extract(_CALLING_CODE, 1)
     return work.with_columns(
         pl.coalesce("_phone", "_plain", "_raw").alias("custom_variable_1"),
         pl.when(pl.col("_undecryptable"))
         .then(pl.lit(UNDECRYPTABLE))
         .otherwise(pl.col("_reason"))
         .alias("invalid_reason"),
-        code.replace_strict(_MAIN_REGION, default=None, return_dtype=pl.String).alias(
-            "country_code"
-        ),
+        main_region_of(pl.col("_phone")).alias("country_code"),
     ).drop("_plain", "_raw", "_undecryptable", "_phone", "_reason")
 
 

@@ -7,7 +7,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from app.cleaning.classify import Filters, Lists, classify, detect_layout
+from app.cleaning.classify import Filters, Lists, classify
+from app.cleaning.layout import detect_layout
 
 EMPTY = pl.Series([], dtype=pl.Int64)
 NO_LISTS = Lists(EMPTY, EMPTY, EMPTY, EMPTY, EMPTY)

@@ -7,7 +7,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from app.cleaning.classify import NoPhoneColumnError, detect_layout
+from app.cleaning.layout import NoPhoneColumnError, detect_layout
 from tests.jobs.test_progress_and_schedules import parse_sse
 
 

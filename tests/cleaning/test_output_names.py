@@ -7,7 +7,8 @@ from pathlib import Path
 import httpx
 import polars as pl
 
-from app.cleaning.classify import Filters, Lists, classify, detect_layout
+from app.cleaning.classify import Filters, Lists, classify
+from app.cleaning.layout import detect_layout
 from tests.cleaning.test_cleaning import _rows, _upload_and_process
 
 EMPTY = pl.Series([], dtype=pl.Int64)

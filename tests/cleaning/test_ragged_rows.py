@@ -8,14 +8,8 @@ import httpx
 import polars as pl
 import pytest
 
-from app.cleaning.classify import (
-    Filters,
-    Lists,
-    TooWideError,
-    classify,
-    detect_layout,
-    widest_row,
-)
+from app.cleaning.classify import Filters, Lists, classify
+from app.cleaning.layout import TooWideError, detect_layout, widest_row
 from tests.cleaning.test_cleaning import _rows, _upload_and_process
 
 EMPTY = pl.Series([], dtype=pl.Int64)
