@@ -22,7 +22,12 @@ from app.db import acquire
 from app.errors import BadRequestError
 from app.files.repository import FileRepository
 from app.files.schemas import Done, FileList, FileStatus, FileUpload, UploadReceipt
-from app.files.service import FileService, store_upload
+from app.files.service import (
+    FileMissingError,
+    FileNotProcessedError,
+    FileService,
+    store_upload,
+)
 from app.runtime import Runtime
 from app.storage import CHUNK_BYTES
 
@@ -51,6 +56,9 @@ class FileKind:
     delete_path: str
     download_name: str = "processed_{name}"  # {name}: the uploaded file's name
     guards: tuple[Guard, ...] = ()  # e.g. the integration the kind depends on
+    # The old download's details where a kind had its own wording (REG search's).
+    missing_detail: str = FileMissingError.detail
+    not_processed_detail: str = FileNotProcessedError.detail
 
 
 def provide_file_service(
@@ -170,7 +178,12 @@ def _download_route(kind: FileKind) -> HTTPRouteHandler:
     )
     async def download(file_id: FromPath[UUID], files: NamedDependency[FileService]) -> Stream:
         """The result as CSV, streamed from storage."""
-        record, stream = await files.download(kind.name, file_id)
+        try:
+            record, stream = await files.download(kind.name, file_id)
+        except FileMissingError:
+            raise FileMissingError(kind.missing_detail) from None
+        except FileNotProcessedError:
+            raise FileNotProcessedError(kind.not_processed_detail) from None
         return csv_download(stream, kind.download_name.format(name=record.original_filename))
 
     return download

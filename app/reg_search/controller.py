@@ -32,6 +32,8 @@ REG_SEARCH = FileKind(
     archive_path="/reg-search/{file_id:uuid}/archive",
     delete_path="/reg-search/{file_id:uuid}/delete",
     download_name="reg_only_{name}.csv",
+    missing_detail="Entry not found",
+    not_processed_detail="Not processed yet",
 )
 LIST_ROUTE = offer_list_route(KIND, "/reg-search/files", TAG)
 

@@ -47,6 +47,8 @@ async def test_search_process_download_archive_delete(
     assert entry["original_filename"].startswith("REG_GB_")
     assert (entry["country_code"], entry["status"]) == ("GB", "uploaded")
     assert (entry["offers"], entry["offer_count"]) == ("Offer A^Offer B", 2)
+    early = await live.get(f"/reg-search/{entry['id']}/download")
+    assert (early.status_code, early.json()["detail"]) == (400, "Not processed yet")
 
     await run_job(
         live, await live.post(f"/reg-search/{entry['id']}/process", json={"offers": ["Offer A"]})
@@ -79,7 +81,8 @@ async def test_search_process_download_archive_delete(
     assert (await live.get(f"/reg-search/{entry['id']}/download")).status_code == 200
     deleted = await live.post(f"/reg-search/{entry['id']}/delete")
     assert (deleted.status_code, deleted.json()["ok"]) == (200, True)
-    assert (await live.get(f"/reg-search/{entry['id']}/download")).status_code == 404
+    gone = await live.get(f"/reg-search/{entry['id']}/download")
+    assert (gone.status_code, gone.json()["detail"]) == (404, "Entry not found")
     assert (await live.post(f"/reg-search/{entry['id']}/delete")).status_code == 404
 
 
