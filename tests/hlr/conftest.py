@@ -265,7 +265,12 @@ class Harness:
         ]
         tasks = [asyncio.create_task(w.run()) for w in running]
         try:
-            return await wait_for_status(self.pool, self.sql, job_id, {"succeeded", "failed"})
+            # A bound, not a timing: the first run of a session builds the numbering
+            # tables (app/phones/tables.py, 12-15 s on a loaded 2-core machine), which left
+            # the default 20 s too close.
+            return await wait_for_status(
+                self.pool, self.sql, job_id, {"succeeded", "failed"}, within=120
+            )
         finally:
             for worker in running:
                 worker.stop()
