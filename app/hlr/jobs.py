@@ -4,7 +4,11 @@ A run is resumable at every step that may charge. The batch id is stored before 
 source is uploaded or the batch started; each of those steps is recorded once done, and
 one a restart cannot be sure of is checked against the batch itself. A restart (a new
 attempt of the job, in this container or another) therefore polls the same batch and
-never creates, fills or starts a second one. Few new numbers go through the v2 API
+never starts a second one. An upload whose outcome is unknown is never repeated into
+the same batch: that batch, never started, costs nothing and is replaced by a new one.
+A run that failed (a poll timeout, attempts exhausted) leaves its batch id to the next
+run on the file, which fetches that batch's answers (paid for) before it plans: what the
+batch answered is reused, never sent again. Few new numbers go through the v2 API
 instead, a request of at most 80 at a time, each request's answers stored before the
 next: a restart sends only what has no answer yet.
 """
@@ -12,6 +16,7 @@ next: a restart sends only what has no answer yet.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import shutil
 import tempfile
 from collections.abc import Awaitable, Callable
@@ -22,7 +27,7 @@ from uuid import UUID
 
 import asyncpg
 
-from app.clients.hlr import COMPLETE, FAILED, UNDER_WAY, V2_MAX_NUMBERS, HlrBatch, HlrClient
+from app.clients.hlr import COMPLETE, FAILED, UNDER_WAY, V2_MAX_NUMBERS, HlrClient
 from app.db import acquire
 from app.errors import IntegrationDisabledError
 from app.files.repository import FileRepository
@@ -76,6 +81,8 @@ class _Run:
         self.fresh_since = run.hlr_started_at - timedelta(days=settings.cache_days)
         self.total = 0
         self.cached = 0
+        # The answers of an earlier run's batch fetched by this attempt (_recover).
+        self.recovered: Answers | None = None
 
     async def step(self, action: Callable[[HlrRepository], Awaitable[bool]]) -> None:
         async with acquire(self.runtime.connections) as conn:
@@ -132,11 +139,25 @@ class HlrJob:
                     )
             except StoredObjectMissingError as exc:
                 raise JobFailedError("The cleaned file is missing from storage") from exc
+            if state.hlr_mode is None and state.hlr_batch_id is not None:
+                await self._recover(run, state.hlr_batch_id)
             to_send = await self._to_send(run, phones)
             await self._plan(run, to_send)
             await context.progress(run.cached, run.total, "looking up")
             answers = await self._look_up(run, to_send)
             await self._finish(run, phones, answers)
+
+    async def _recover(self, run: _Run, batch_id: str) -> None:
+        """An earlier run's batch (that run failed; a batch id before any plan is only
+        ever one): if the provider has it under way or done, it is paid for, so it is
+        polled to the end (the poll limit counted from this run's start) and its answers
+        stored before anything is planned. One never started cost nothing, and one the
+        provider failed has nothing to fetch: both are left, and the plan sends anew."""
+        status = (await run.client.get_batch(batch_id=batch_id)).status.upper()
+        if status not in UNDER_WAY or status in FAILED:
+            return
+        await self._poll(run, batch_id, started=run.state.hlr_started_at)
+        run.recovered = await self._download(run, batch_id)
 
     async def _to_send(self, run: _Run, phones: Path) -> list[str]:
         out = run.folder / "to_send.csv"
@@ -166,6 +187,17 @@ class HlrJob:
         run.cached = state.hlr_num_cached or 0
 
     async def _look_up(self, run: _Run, to_send: list[str]) -> Answers:
+        recovered = run.recovered
+        if recovered is not None:
+            if not to_send:  # all answered: the raw file is the recovered batch's
+                return recovered
+            # Only what the recovered batch did not answer (per-number errors, not charged).
+            answers = await self._look_up_planned(run, to_send)
+            credits = answers.credits_spent + recovered.credits_spent
+            return dataclasses.replace(answers, credits_spent=credits)
+        return await self._look_up_planned(run, to_send)
+
+    async def _look_up_planned(self, run: _Run, to_send: list[str]) -> Answers:
         state = run.state
         # A batch not created yet whose numbers were all answered meanwhile (by another
         # file's run) is not created at all.
@@ -195,38 +227,51 @@ class HlrJob:
 
     async def _batch(self, run: _Run, to_send: list[str]) -> Answers:
         client, state = run.client, run.state
-        batch_id = state.hlr_batch_id
-        seen: HlrBatch | None = None
-        if batch_id is None:
-            batch_id = await client.create_batch(filename=f"{run.file_id}.csv")
-            await run.step(
-                lambda r: r.record_batch_id(run.file_id, job_id=run.job_id, batch_id=batch_id)
-            )
-        elif state.hlr_batch_started_at is None:
-            # Resumed before the start was recorded: the batch says what it already has.
+        batch_id, under_way = state.hlr_batch_id, False
+        if batch_id is not None and state.hlr_batch_started_at is None:
+            # Resumed before the start was recorded: a batch under way had its source
+            # and its start, whatever this run recorded.
             seen = await client.get_batch(batch_id=batch_id)
-        under_way = seen is not None and seen.status.upper() in UNDER_WAY
+            under_way = seen.status.upper() in UNDER_WAY
+        if state.hlr_source_uploaded_at is None and not under_way:
+            # No batch yet, or one whose upload may or may not have arrived (right after
+            # an upload a batch may still show no items): never filled again, as each
+            # number it holds would then be paid twice; a new batch replaces it.
+            batch_id = await self._new_batch(run, replaces=batch_id)
+            body = ("\n".join(to_send) + "\n").encode()
+            await client.upload_source(batch_id=batch_id, numbers_csv=body)
         if state.hlr_source_uploaded_at is None:
-            has_numbers = seen is not None and (under_way or (seen.num_items or 0) > 0)
-            if not has_numbers:
-                body = ("\n".join(to_send) + "\n").encode()
-                await client.upload_source(batch_id=batch_id, numbers_csv=body)
             await run.step(lambda r: r.mark_source_uploaded(run.file_id, job_id=run.job_id))
+        assert batch_id is not None  # recorded before, or just created
         if state.hlr_batch_started_at is None:
             if not under_way:
                 await client.start_batch(batch_id=batch_id)
             await run.step(lambda r: r.mark_started(run.file_id, job_id=run.job_id))
-        await self._poll(run, batch_id)
+        # From the batch's start: a restart does not start the clock again.
+        await self._poll(run, batch_id, started=state.hlr_batch_started_at or self._clock())
+        return await self._download(run, batch_id)
+
+    async def _new_batch(self, run: _Run, *, replaces: str | None) -> str:
+        """A new batch, its id recorded (in place of `replaces`) before it is filled."""
+        batch_id = await run.client.create_batch(filename=f"{run.file_id}.csv")
+        await run.step(
+            lambda r: r.record_batch_id(
+                run.file_id, job_id=run.job_id, batch_id=batch_id, replaces=replaces
+            )
+        )
+        return batch_id
+
+    async def _download(self, run: _Run, batch_id: str) -> Answers:
+        """The batch's results: the run's raw file, and stored for reuse."""
         raw = run.folder / "raw.csv"
-        raw.write_bytes(await client.batch_results(batch_id=batch_id))
+        raw.write_bytes(await run.client.batch_results(batch_id=batch_id))
         answers = await asyncio.to_thread(answers_from_results, raw, run.folder / "a.csv")
         await run.save(run.folder / "a.csv")
         return answers
 
-    async def _poll(self, run: _Run, batch_id: str) -> None:
+    async def _poll(self, run: _Run, batch_id: str, *, started: datetime) -> None:
         """Until the batch is complete; failed when it fails or outlasts the limit,
-        counted from the batch's start (a restart does not start the clock again)."""
-        started = run.state.hlr_batch_started_at or self._clock()
+        counted from `started`."""
         limit = run.settings.poll_max_seconds
         deadline = started + timedelta(seconds=limit)
         while True:

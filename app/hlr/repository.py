@@ -93,8 +93,12 @@ class HlrRepository(Repository):
         done = await self._fetch_value(query, file_id=file_id, job_id=job_id, **values)
         return done is not None
 
-    async def record_batch_id(self, file_id: UUID, *, job_id: UUID, batch_id: str) -> bool:
-        return await self._step("record_hlr_batch_id", file_id, job_id, batch_id=batch_id)
+    async def record_batch_id(
+        self, file_id: UUID, *, job_id: UUID, batch_id: str, replaces: str | None
+    ) -> bool:
+        return await self._step(
+            "record_hlr_batch_id", file_id, job_id, batch_id=batch_id, replaces=replaces
+        )
 
     async def mark_source_uploaded(self, file_id: UUID, *, job_id: UUID) -> bool:
         return await self._step("mark_hlr_source_uploaded", file_id, job_id)

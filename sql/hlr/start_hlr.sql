@@ -1,6 +1,9 @@
 -- A processed cleaning file whose HLR is not active -> uploading, with the job doing it;
--- whatever an earlier run recorded is reset. No row back: the file is not eligible. A
--- second file while one runs breaks hlr_batches_one_active_idx (one batch at a time).
+-- whatever an earlier run recorded is reset, but for the batch of a run that failed: it
+-- may be paid for (a poll timeout leaves it running at the provider), so the new run
+-- fetches its answers before it plans anything (app/hlr/jobs.py, _recover). No row back:
+-- the file is not eligible. A second file while one runs breaks
+-- hlr_batches_one_active_idx (one batch at a time).
 INSERT INTO hlr_batches AS h (file_id, hlr_status, job_id, hlr_started_at)
 SELECT f.id, 'uploading', :job_id, now()
 FROM files f
@@ -9,7 +12,7 @@ ON CONFLICT (file_id) DO UPDATE SET
     hlr_status = 'uploading',
     job_id = EXCLUDED.job_id,
     hlr_started_at = now(),
-    hlr_batch_id = NULL,
+    hlr_batch_id = CASE WHEN h.hlr_status = 'failed' THEN h.hlr_batch_id END,
     hlr_completed_at = NULL,
     hlr_num_items = NULL,
     hlr_num_complete = NULL,

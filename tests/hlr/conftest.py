@@ -111,6 +111,12 @@ class FakeHlr:
     calls: Counter[str] = dataclasses.field(default_factory=Counter)
     sources: list[bytes] = dataclasses.field(default_factory=list)
     v2_numbers: list[list[str]] = dataclasses.field(default_factory=list)
+    # Per batch id (the first create answers BATCH_ID, the next ones BATCH_ID-2, ...): the
+    # sources it received, in order; and the batches started, in order.
+    batches: dict[str, list[bytes]] = dataclasses.field(default_factory=dict)
+    started: list[str] = dataclasses.field(default_factory=list)
+    # This many uploads arrive but their answer never does (a read timeout).
+    lose_upload_answers: int = 0
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         url, method = request.url, request.method
@@ -131,28 +137,48 @@ class FakeHlr:
             assert body["type"] == "HLR_V2"
             assert body["batchArguments"]["save_to_cache"] == "YES"
             self.calls["create"] += 1
-            return httpx.Response(200, json=self.batch("NOT_STARTED", 0, 0))
-        if (method, path) == ("POST", f"/batches/{BATCH_ID}/source"):
+            batch_id = BATCH_ID if not self.batches else f"{BATCH_ID}-{len(self.batches) + 1}"
+            self.batches[batch_id] = []
+            return httpx.Response(200, json=self.batch("NOT_STARTED", 0, 0, batch_id=batch_id))
+        parts = path.split("/")  # "", "batches", id, ["source" | "results" | ""]
+        batch_id = parts[2] if len(parts) > 2 else ""
+        step = (method, "/".join(parts[3:])) if batch_id in self.batches else None
+        if step == ("POST", "source"):
             assert request.headers["Content-Type"] == "text/csv"
             self.calls["source"] += 1
             self.sources.append(request.content)
-            return httpx.Response(200, json=self.batch("NOT_STARTED", 0, 0))
-        if (method, path) == ("PUT", f"/batches/{BATCH_ID}/"):
+            self.batches[batch_id].append(request.content)
+            if self.lose_upload_answers:
+                self.lose_upload_answers -= 1
+                raise httpx.ReadTimeout("the upload's answer never came", request=request)
+            return httpx.Response(200, json=self.batch("NOT_STARTED", 0, 0, batch_id=batch_id))
+        if step == ("PUT", ""):
             assert json.loads(request.content) == {"status": "PROCESSING"}
             self.calls["start"] += 1
-            return httpx.Response(200, json=self.batch("PROCESSING", 0, 0))
-        if (method, path) == ("GET", f"/batches/{BATCH_ID}"):
+            self.started.append(batch_id)
+            return httpx.Response(200, json=self.batch("PROCESSING", 0, 0, batch_id=batch_id))
+        if method == "GET" and len(parts) == 3 and batch_id in self.batches:
             self.calls["poll"] += 1
             answer = self.polls.pop(0) if len(self.polls) > 1 else self.polls[0]
-            return httpx.Response(200, json=answer)
-        if (method, path) == ("GET", f"/batches/{BATCH_ID}/results"):
+            return httpx.Response(200, json={**answer, "id": batch_id})
+        if step == ("GET", "results"):
             self.calls["results"] += 1
             return httpx.Response(200, text=self.results_csv, headers={"Content-Type": "text/csv"})
         return httpx.Response(404)
 
+    def paid(self) -> Counter[str]:
+        """How many times each number is in a started batch (what the vendor charges)."""
+        return Counter(
+            number
+            for batch_id in self.started
+            for source in self.batches[batch_id]
+            for number in source.decode().split()
+        )
+
     @staticmethod
-    def batch(status: str, items: int, complete: int) -> dict[str, Any]:
-        return {"id": BATCH_ID, "filename": "x.csv", "numColumns": 1, "type": "HLR_V2",
+    def batch(status: str, items: int, complete: int, *, batch_id: str = BATCH_ID
+              ) -> dict[str, Any]:  # fmt: skip
+        return {"id": batch_id, "filename": "x.csv", "numColumns": 1, "type": "HLR_V2",
                 "numItems": items, "numComplete": complete, "status": status,
                 "creationDate": "2026-01-06T17:00:00Z"}  # fmt: skip
 
@@ -239,7 +265,12 @@ class Harness:
         ]
         tasks = [asyncio.create_task(w.run()) for w in running]
         try:
-            return await wait_for_status(self.pool, self.sql, job_id, {"succeeded", "failed"})
+            # A bound, not a timing: the first run of a session builds the numbering
+            # tables (app/phones/tables.py, 12-15 s on a loaded 2-core machine), which left
+            # the default 20 s too close.
+            return await wait_for_status(
+                self.pool, self.sql, job_id, {"succeeded", "failed"}, within=120
+            )
         finally:
             for worker in running:
                 worker.stop()

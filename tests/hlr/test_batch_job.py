@@ -4,6 +4,7 @@ status, the lists' precedence, a restart that resumes the same batch, failures."
 from __future__ import annotations
 
 import dataclasses
+from datetime import UTC, datetime
 
 import pytest
 
@@ -123,13 +124,15 @@ async def test_a_restart_mid_poll_resumes_the_same_batch_and_never_starts_anothe
     assert (run.hlr_status, run.hlr_batch_id, run.hlr_outcomes["live"]) == ("complete", BATCH_ID, 4)
 
 
-async def test_a_restart_after_the_upload_but_before_it_was_recorded_uploads_nothing_twice(
+async def test_a_restart_after_an_unrecorded_upload_starts_a_new_batch_never_the_unknown_one(
     harness: Harness, fake_hlr: FakeHlr
 ) -> None:
     numbers = [phone(i) for i in range(30, 33)]
     file_id = await harness.cleaned_file(numbers)
     job_id = await harness.start(file_id)
     # As a container left it: the batch created and recorded, the source sent, then dead.
+    source = "\n".join(numbers).encode() + b"\n"
+    fake_hlr.batches[BATCH_ID] = [source]
     await _seed(
         harness,
         "UPDATE hlr_batches SET hlr_batch_id = $1, hlr_mode = 'batch', hlr_num_items = 3,"
@@ -137,12 +140,101 @@ async def test_a_restart_after_the_upload_but_before_it_was_recorded_uploads_not
         BATCH_ID,
         file_id,
     )
+    # Even showing items, a batch not started may hold a part, or twice, of what was sent.
     fake_hlr.polls = [FakeHlr.batch("NOT_STARTED", 3, 0), FakeHlr.batch("COMPLETE", 3, 3)]
     fake_hlr.results_csv = _results(*(result_row(n, "DEAD") for n in numbers))
     done = await harness.run(job_id)
 
     assert done.status == "succeeded", done.error
-    assert dict(fake_hlr.calls) == {"poll": 2, "start": 1, "results": 1}
+    assert dict(fake_hlr.calls) == {"poll": 2, "create": 1, "source": 1, "start": 1, "results": 1}
+    assert fake_hlr.started == [f"{BATCH_ID}-2"]
+    assert fake_hlr.batches == {BATCH_ID: [source], f"{BATCH_ID}-2": [source]}
+    assert fake_hlr.paid() == dict.fromkeys(numbers, 1)
+    assert (await harness.state(file_id)).hlr_batch_id == f"{BATCH_ID}-2"
+
+
+async def test_an_upload_whose_answer_was_lost_is_never_appended_to(
+    harness: Harness, fake_hlr: FakeHlr
+) -> None:
+    numbers = [phone(i) for i in range(34, 38)]
+    # The upload arrives, its answer does not; the batch then shows nothing yet (as the
+    # provider does right after an upload), so nothing says whether it holds the numbers.
+    fake_hlr.lose_upload_answers = 1
+    fake_hlr.polls = [
+        FakeHlr.batch("NOT_STARTED", 0, 0),  # what the next attempt sees of the first batch
+        FakeHlr.batch("PROCESSING", 4, 2),
+        FakeHlr.batch("COMPLETE", 4, 4),
+    ]
+    fake_hlr.results_csv = _results(*(result_row(n, "LIVE") for n in numbers))
+    file_id = await harness.cleaned_file(numbers)
+    done = await harness.run(await harness.start(file_id))
+
+    assert (done.status, done.attempts) == ("succeeded", 2), done.error
+    assert fake_hlr.paid() == dict.fromkeys(numbers, 1)
+    assert fake_hlr.calls["start"] == 1
+    assert fake_hlr.started == [f"{BATCH_ID}-2"]  # the unknown batch is left, never started
+    run = await harness.state(file_id)
+    assert (run.hlr_status, run.hlr_batch_id, run.hlr_outcomes["live"]) == (
+        "complete",
+        f"{BATCH_ID}-2",
+        4,
+    )
+
+
+async def test_a_new_run_after_a_poll_timeout_fetches_the_paid_batch_and_pays_nothing_again(
+    harness: Harness, fake_hlr: FakeHlr
+) -> None:
+    assert harness.settings.hlr is not None
+    hlr = dataclasses.replace(harness.settings.hlr, poll_max_seconds=12, poll_every_seconds=5)
+    harness.settings = dataclasses.replace(harness.settings, hlr=hlr)
+    numbers = [phone(i) for i in range(38, 40)]
+    fake_hlr.polls = [FakeHlr.batch("PROCESSING", 2, 1)]
+    file_id = await harness.cleaned_file(numbers)
+    first = await harness.run(await harness.start(file_id))
+    assert first.status == "failed"
+    failed = await harness.state(file_id)
+    assert (failed.hlr_status, failed.hlr_batch_id) == ("failed", BATCH_ID)
+
+    # Later, the same file again: the first batch (paid) finished meanwhile.
+    harness.now = datetime.now(UTC)
+    fake_hlr.polls = [FakeHlr.batch("COMPLETE", 2, 2)]
+    fake_hlr.results_csv = _results(result_row(numbers[0], "LIVE"), result_row(numbers[1], "DEAD"))
+    second = await harness.run(await harness.start(file_id))
+
+    assert second.status == "succeeded", second.error
+    assert (fake_hlr.calls["create"], fake_hlr.calls["source"], fake_hlr.calls["start"]) == (
+        1,
+        1,
+        1,
+    )
+    assert fake_hlr.calls["results"] == 1
+    assert fake_hlr.paid() == dict.fromkeys(numbers, 1)
+    run = await harness.state(file_id)
+    assert run.hlr_status == "complete"
+    assert (run.hlr_num_items, run.hlr_num_cached, run.hlr_num_sent) == (2, 2, 0)
+    assert (run.hlr_outcomes["live"], run.hlr_outcomes["failed"]) == (1, 1)
+    assert run.hlr_credits_spent == 2  # what the first batch cost, now accounted for
+    assert (harness.storage.root / run.raw_key).read_text() == fake_hlr.results_csv
+    assert await harness.lists() == {numbers[1]: ("blacklist", "hlr", "HLR_FAILED")}
+
+
+async def test_a_new_run_after_a_vendor_failed_batch_looks_at_it_once_and_sends_anew(
+    harness: Harness, fake_hlr: FakeHlr
+) -> None:
+    numbers = [phone(42), phone(43)]
+    fake_hlr.polls = [FakeHlr.batch("FAILED", 2, 0)]
+    file_id = await harness.cleaned_file(numbers)
+    assert (await harness.run(await harness.start(file_id))).status == "failed"
+
+    fake_hlr.polls = [FakeHlr.batch("FAILED", 2, 0), FakeHlr.batch("COMPLETE", 2, 2)]
+    fake_hlr.results_csv = _results(*(result_row(n, "LIVE") for n in numbers))
+    done = await harness.run(await harness.start(file_id))
+
+    assert done.status == "succeeded", done.error
+    # The failed batch has nothing to fetch: its results are never asked for.
+    assert dict(fake_hlr.calls) == {"create": 2, "source": 2, "start": 2, "poll": 3, "results": 1}
+    assert fake_hlr.started == [BATCH_ID, f"{BATCH_ID}-2"]
+    assert (await harness.state(file_id)).hlr_batch_id == f"{BATCH_ID}-2"
 
 
 async def test_a_failed_batch_fails_the_run_with_a_reason(
