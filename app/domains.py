@@ -24,6 +24,7 @@ DOMAIN_PACKAGES = (
     "phones",
     "voluum",
     "csv_jobs",
+    "broadcasts",
 )
 
 
