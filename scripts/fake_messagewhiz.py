@@ -32,7 +32,8 @@ def broadcast(day: datetime, i: int, campaigns: int, count: int) -> dict[str, An
     # Spread over the hours already past, newest first across the list.
     hours = max(1, min(24, int((datetime.now(UTC) - day).total_seconds() // 3600) + 1))
     sent = day + timedelta(hours=(count - 1 - i) * hours // max(count, 1), minutes=i % 60)
-    sent = min(sent, datetime.now(UTC) - timedelta(minutes=1))
+    # Never in the future, never before the day (just after midnight).
+    sent = max(day, min(sent, datetime.now(UTC) - timedelta(seconds=1)))
     bid = int(day.strftime("%y%m%d")) * 1000 + i
     link = "" if i % 29 == 28 else f" {{{{link:{LINK_BASE + i % campaigns}}}}}"
     item: dict[str, Any] = {

@@ -96,7 +96,7 @@ def totals(visits: int) -> dict[str, Any]:
 def hours_ago(hours: float) -> datetime:
     """A moment today (UTC) at least `hours` before now, never before midnight."""
     now = datetime.now(UTC)
-    return max(now - timedelta(hours=hours), now.replace(hour=0, minute=1, second=0))
+    return max(now - timedelta(hours=hours), now.replace(hour=0, minute=0, second=0))
 
 
 def mock_day(
