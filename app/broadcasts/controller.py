@@ -21,7 +21,7 @@ from app.broadcasts.daily import KIND, push_costs, save_history, yesterday
 from app.broadcasts.hub import hub_of
 from app.broadcasts.repository import BroadcastRepository
 from app.broadcasts.schemas import BroadcastCount, CostPush, HistoryFile, HistoryList
-from app.broadcasts.stream import live_frames, stream_lines
+from app.broadcasts.stream import EncodedEvents, live_frames, stream_lines
 from app.db import acquire
 from app.files.controller import csv_download
 from app.files.repository import FileRepository
@@ -61,7 +61,8 @@ class BroadcastStreamController(Controller):
         snapshot = await hub.snapshots.get(now.date())
         lines = stream_lines(snapshot, search, now)
         heartbeat = runtime.settings.broadcasts.heartbeat_seconds
-        return ServerSentEvent(live_frames(hub, lines, heartbeat_seconds=heartbeat))
+        frames = live_frames(hub, lines, heartbeat_seconds=heartbeat, cache=snapshot.frames)
+        return EncodedEvents(frames)
 
 
 class BroadcastDailyController(Controller):

@@ -11,11 +11,11 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable, Hashable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
-from app.broadcasts.rows import Totals, TotalsKey
+from app.broadcasts.rows import Line, Totals, TotalsKey
 from app.clients.messagewhiz import Broadcast, MessageWhizClient
 from app.clients.voluum import VoluumClient
 from app.runtime import Runtime
@@ -113,6 +113,10 @@ class Snapshot:
     broadcasts: list[Broadcast]
     links: dict[int, str]
     taken_at: datetime
+    # Frames encoded once for every stream of this snapshot (app/broadcasts/stream.py).
+    frames: dict[tuple[int, Any], bytes] = field(default_factory=dict)
+    # The lines of a (search, hour), made once for every stream that asks the same.
+    lines: dict[tuple[str, datetime], list[Line]] = field(default_factory=dict)
 
 
 class BroadcastHub:
