@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 # Re-install when the dependencies change.
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: run test lint format migrate clean
+.PHONY: run test lint format migrate chromium clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,15 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# The browser tests' Chromium, Debian's package (they are skipped, saying so, without it).
+chromium:
+	@command -v chromium >/dev/null || { \
+		if [ "$$(id -u)" -eq 0 ]; then sudo=; else sudo=sudo; fi; \
+		$$sudo apt-get install -y -qq --no-install-recommends chromium >/dev/null 2>&1 || { \
+			$$sudo apt-get update -qq && \
+			$$sudo apt-get install -y -qq --no-install-recommends chromium; }; }
+	@chromium --version
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

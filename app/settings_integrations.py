@@ -91,10 +91,13 @@ class IntegrationReader(EnvReader):
             return None
         problems: list[str] = []
         base_url = self._base_url("ONGAGE_BASE_URL", OngageSettings, "base_url", problems)
+        list_id = self._get("LIST_ID") or ""
+        if not list_id.isascii() or not list_id.isdigit():
+            problems.append(f"LIST_ID must be an Ongage list id (digits), got {list_id!r}")
         if self._disabled("ongage", problems, notices):
             return None
         return OngageSettings(
-            list_id=self._get("LIST_ID") or "",
+            list_id=list_id,
             username=self._get("X_USERNAME") or "",
             password=Secret(self._get("X_PASSWORD") or ""),
             account_code=self._get("X_ACCOUNT_CODE") or "",

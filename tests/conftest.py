@@ -12,7 +12,7 @@ import os
 import shutil
 import tempfile
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import asyncpg
@@ -258,26 +258,40 @@ def live_env() -> dict[str, str]:
     return {}
 
 
-@pytest.fixture
-async def live(
-    pool: asyncpg.Pool, database_url: str, tmp_path: Path, live_env: dict[str, str]
+@contextlib.asynccontextmanager
+async def running_service(
+    pool: asyncpg.Pool,
+    database_url: str,
+    upload_root: Path,
+    env: dict[str, str],
+    serve: Callable[[Litestar], contextlib.AbstractAsyncContextManager[httpx.AsyncClient]],
 ) -> AsyncIterator[httpx.AsyncClient]:
-    """The whole service as it runs: its own pool, worker and storage; an admin key.
-    Everything it commits is deleted afterwards."""
+    """The whole service as it runs: its own pool, worker and storage; a client with an
+    admin key. `serve` says how it is reached (in the loop, or over TCP). Everything it
+    commits is deleted afterwards."""
     async with pool.acquire() as conn:
         created = await ApiKeyService(ApiKeyRepository(conn, load_queries())).create("e2e", "admin")
     settings = make_settings(
         database_url,
         WORKERS_ENABLED="true",
-        UPLOAD_ROOT=str(tmp_path),
+        UPLOAD_ROOT=str(upload_root),
         JOB_POLL_SECONDS="1",
-        **live_env,
+        **env,
     )
     try:
-        async with serve_in_loop(create_app(settings)) as client:
+        async with serve(create_app(settings)) as client:
             client.headers["X-API-Key"] = created.key
             yield client
     finally:
         async with pool.acquire() as conn:
             for table in _TABLES:
                 await conn.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed names
+
+
+@pytest.fixture
+async def live(
+    pool: asyncpg.Pool, database_url: str, tmp_path: Path, live_env: dict[str, str]
+) -> AsyncIterator[httpx.AsyncClient]:
+    """The whole service as it runs (see `running_service`), reached in the test's loop."""
+    async with running_service(pool, database_url, tmp_path, live_env, serve_in_loop) as client:
+        yield client

@@ -11,8 +11,11 @@ import httpx
 MASK = "***"
 
 # Query parameters and headers whose names say they carry a credential (HLR's batch API
-# takes `apikey` and `secret` in the query string; Voluum's session is `cwauth-token`).
-_SECRET_NAME = re.compile(r"key|secret|token|pass|pwd|auth|sig|credential|cookie", re.IGNORECASE)
+# takes `apikey` and `secret` in the query string; Voluum's session is `cwauth-token`;
+# Ongage's login is X_USERNAME and X_ACCOUNT_CODE beside X_PASSWORD).
+_SECRET_NAME = re.compile(
+    r"key|secret|token|pass|pwd|auth|sig|credential|cookie|user|account", re.IGNORECASE
+)
 
 
 def redact(text: str, secrets: Sequence[str]) -> str:

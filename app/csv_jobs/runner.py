@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import logging
 import random
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -33,6 +34,10 @@ log = logging.getLogger(__name__)
 
 # A record whose batch Ongage could not be asked about this many times is failed for good.
 MAX_RECORD_ATTEMPTS = 5
+# Ongage refusing our credentials says nothing about the contacts: the tick fails (and the
+# job backs off) without counting an attempt against them, so a wrong password does not
+# drain a list into `failed`.
+_REFUSED_US = frozenset({401, 403})
 # The CSV columns sent as Ongage list fields, by their record names (the email is the
 # contact itself; the list is the request's).
 _FIELDS = (
@@ -181,7 +186,8 @@ class DripRunner:
             try:
                 result = await ongage.add_contacts(list_id, [contact(r) for r in batch])
             except UpstreamError as exc:
-                await self._record_error(tick, batch, exc.detail)
+                if exc.upstream_status not in _REFUSED_US:
+                    await self._record_error(tick, batch, exc.detail)
                 return exc.detail
             if not await self._record(tick, batch, result):
                 return None  # the claim lapsed; whoever holds the job now goes on
@@ -222,7 +228,12 @@ class DripRunner:
 
     async def _keep_claim(self, tick: Tick, lost: asyncio.Event) -> None:
         """Renews the claim at a third of its length while the tick runs (Ongage's 429
-        backoff can hold one call for minutes); a lost claim stops the tick's sends."""
+        backoff can hold one call for minutes); a lost claim stops the tick's sends.
+
+        A renewal that fails (the database away) is tried again, but only while the last
+        one that worked still covers two thirds of the lease: past that, another runner
+        may soon take the job, so this one stops sending first (as the job worker does)."""
+        renewed = time.monotonic()
         while True:
             await asyncio.sleep(self._lease / 3)
             try:
@@ -232,8 +243,11 @@ class DripRunner:
                     )
             except Exception:  # the database may be back before the claim lapses
                 log.exception("drip_claim_renewal_failed", extra={"job_id": str(tick.job.id)})
-                continue
+                if time.monotonic() - renewed < self._lease * 2 / 3:
+                    continue
+                held = False
             if not held:
                 log.warning("drip_claim_lost", extra={"job_id": str(tick.job.id)})
                 lost.set()
                 return
+            renewed = time.monotonic()

@@ -23,6 +23,10 @@ from app.csv_jobs.schemas import (
 from app.csv_jobs.upload import parse_contacts
 from app.errors import BadRequestError, ConflictError, NotFoundError
 
+# The shortest interval between ticks, as the old route had it: 60 itself is allowed,
+# whatever its message ("greater than") says.
+MIN_INTERVAL_SECONDS = 60
+
 
 class CsvJobNotFoundError(NotFoundError):
     detail = "Job not found"
@@ -81,6 +85,8 @@ class CsvJobService:
     ) -> CsvJobPatched:
         if upper_limit < lower_limit:
             raise BadRequestError("upper_limit must be >= lower_limit")
+        if interval_seconds < MIN_INTERVAL_SECONDS:
+            raise BadRequestError("Interval Time must be greater than 60 seconds")
         updated = await self._repository.set_pace(
             job_id,
             interval_seconds=interval_seconds,

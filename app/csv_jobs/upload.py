@@ -11,7 +11,7 @@ import polars as pl
 
 from app.csv_jobs.schemas import InvalidRow
 from app.errors import BadRequestError
-from app.files.sniff import SNIFF_BYTES, EmptyFileError, sniff
+from app.files.sniff import SNIFF_BYTES, EmptyFileError, ensure_text, sniff
 
 # The old service's required headers, exact case, in the order a 400 names the missing.
 REQUIRED = (
@@ -55,6 +55,7 @@ def parse_contacts(raw: bytes) -> ParsedContacts:
     sniffed = sniff(raw[:SNIFF_BYTES])
     try:
         text = raw.decode(sniffed.encoding)
+        ensure_text(text)  # the whole file: the sniff saw its head only
         frame = pl.read_csv(
             io.BytesIO(text.encode("utf-8")),
             separator=sniffed.delimiter,

@@ -47,9 +47,14 @@ def sniff(head: bytes) -> Sniffed:
     text = codecs.getincrementaldecoder(encoding)(errors="replace").decode(head, final=False)
     if not text.strip():
         raise EmptyFileError
+    ensure_text(text)
+    return Sniffed(encoding=encoding, delimiter=_delimiter(text))
+
+
+def ensure_text(text: str) -> None:
+    """Refuses text with control characters no CSV holds (PostgreSQL refuses NUL too)."""
     if _BINARY.search(text.encode("utf-8", "replace")):
         raise NotTextError
-    return Sniffed(encoding=encoding, delimiter=_delimiter(text))
 
 
 def _encoding(head: bytes) -> str:

@@ -6,7 +6,7 @@ from enum import StrEnum
 
 import polars as pl
 
-from app.phones.numbering import Outcome
+from app.phones.plans import Outcome
 
 
 class Invalid(StrEnum):

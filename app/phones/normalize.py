@@ -31,7 +31,7 @@ from app.phones import columns as c
 from app.phones import numbering, regions, tables, text
 from app.phones.columns import Frame
 from app.phones.kinds import LINE_TYPES, Invalid, LineType, line_type_of, reason_text
-from app.phones.numbering import Outcome
+from app.phones.plans import Outcome
 from app.phones.regions import calling_code, default_region, region_of
 
 __all__ = [

@@ -24,6 +24,8 @@ def calling_code(region: str) -> str:
 def default_region(default: str) -> str:
     """The region national numbers are read in: an ISO region ("GB"), or the main
     region of a calling code ("44" -> GB, "1" -> US); ValueError for neither."""
+    if not default.isascii():  # "ß".upper() is "SS": no letter outside ASCII names one
+        raise ValueError(f"unknown region {default!r}")
     if default.isdigit():
         region = phonenumbers.region_code_for_country_code(int(default))
     else:

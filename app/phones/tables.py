@@ -12,7 +12,8 @@ import polars as pl
 from app.phones import columns as c
 from app.phones import numbering
 from app.phones.columns import Frame
-from app.phones.numbering import Block, Outcome
+from app.phones.numbering import Block
+from app.phones.plans import Outcome
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,11 +51,6 @@ NATIONAL, INTERNATIONAL, UNBRACKETED = (
 )
 # Every reading's columns, dropped once the reading that counts is chosen.
 READING_COLUMNS = tuple(name for r in (NATIONAL, INTERNATIONAL, UNBRACKETED) for name in r.columns)
-
-_BASE = numbering.INTERNATIONAL_BASE
-# Int64 holds 18 digits; anything longer is too long for any reading anyway.
-_MAX_DIGITS = 18
-_SEPARATORS = r"[\s\-./\\()\[\]~]"
 
 _BASE = numbering.INTERNATIONAL_BASE
 

@@ -4,6 +4,7 @@ type, the annotated `line_type`, `?region=` and a file's own country column."""
 from __future__ import annotations
 
 import httpx
+import pytest
 
 from tests.cleaning.test_cleaning import _rows, _upload_and_process
 
@@ -96,12 +97,13 @@ async def test_each_row_is_read_in_its_own_country(live: httpx.AsyncClient) -> N
     ]
 
 
-async def test_an_unknown_region_is_refused(live: httpx.AsyncClient) -> None:
+@pytest.mark.parametrize("region", ["XX", "ß", "\uff24\uff25", "\u0664\u0664"])
+async def test_an_unknown_region_is_refused(live: httpx.AsyncClient, region: str) -> None:
     upload = await live.post("/upload", files={"file": ("f.csv", b"phone\n447400100001\n")})
     file_id = upload.json()["id"]
-    refused = await live.post(f"/{file_id}/process", params={"region": "XX"})
+    refused = await live.post(f"/{file_id}/process", params={"region": region})
     assert refused.status_code == 400
-    assert "Unknown region 'XX'" in refused.json()["detail"]
+    assert f"Unknown region {region!r}" in refused.json()["detail"]
     # Nothing was started: the file can still be processed.
     listed = (await live.get("/files")).json()["items"][0]
     assert listed["status"] == "uploaded"

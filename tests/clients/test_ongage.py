@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -254,3 +255,17 @@ async def test_the_client_follows_the_settings() -> None:
     assert client is not None
     async with client:
         assert client.default_list_id == "4321"
+
+
+async def test_the_login_never_reaches_a_log_line(
+    ongage: OngageClient, httpx_mock: HTTPXMock, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The level that logs every call's headers.
+    caplog.set_level(logging.DEBUG, logger="app.clients.base")
+    httpx_mock.add_response(json=answer(created={C: "c1"}))
+    await ongage.add_contacts("4321", [contact(C)])
+    calls = [r for r in caplog.records if r.getMessage() == "vendor_call"]
+    assert calls
+    for secret in ("api-user", "acme01", "ongage-pass-123"):
+        assert secret not in caplog.text
+        assert not any(secret in json.dumps(vars(r), default=str) for r in caplog.records)

@@ -216,6 +216,14 @@ def test_a_broken_base_url_disables_only_its_integration(
     assert "hunter2" not in notice
 
 
+@pytest.mark.parametrize("list_id", ["abc", "12 3", "\uff14\uff13\uff12\uff11"])
+def test_a_list_id_that_is_no_ongage_list_disables_ongage(list_id: str) -> None:
+    settings = load_settings({**INTEGRATIONS, "LIST_ID": list_id})
+    assert settings.ongage is None
+    notice = next(n for n in settings.notices if n.startswith("ongage disabled"))
+    assert "LIST_ID must be an Ongage list id (digits)" in notice
+
+
 def test_hlr_names_every_problem_in_one_notice() -> None:
     settings = load_settings(
         {**INTEGRATIONS, "HLR_POLL_MAX_SECONDS": "0", "HLR_BATCH_BASE_URL": "batches"}

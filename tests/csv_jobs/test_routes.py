@@ -92,8 +92,14 @@ async def test_an_upload_answers_the_old_shape_and_keeps_every_row(
         ),
         ("contacts.csv", (HEADER + "\n").encode(), "CSV file is empty"),
         ("contacts.csv", b"", "CSV file is empty"),
+        # Past the sniffed head (3,000 rows are ~200 KB): PostgreSQL would refuse the NUL.
+        (
+            "contacts.csv",
+            contacts_csv(3000) + b",a\x00b@x.com,GB,drip,1,REG,ads,LIVE,u\n",
+            "The file is not a text (CSV) file",
+        ),
     ],
-    ids=["not-csv", "missing-columns", "header-only", "empty"],
+    ids=["not-csv", "missing-columns", "header-only", "empty", "nul-past-the-head"],
 )
 async def test_a_bad_upload_is_refused_before_anything_is_created(
     client: httpx.AsyncClient, conn: asyncpg.Connection, name: str, raw: bytes, detail: str
@@ -118,7 +124,10 @@ async def test_patch_checks_the_pace_and_the_job(client: httpx.AsyncClient) -> N
     reversed_limits = await client.patch(f"/csv-jobs/{job_id}", params=pace | {"lower_limit": 30})
     assert reversed_limits.status_code == 400
     assert reversed_limits.json()["detail"] == "upper_limit must be >= lower_limit"
-    for bad in ({"interval_seconds": 59}, {"lower_limit": 0}, {"upper_limit": None}):
+    too_fast = await client.patch(f"/csv-jobs/{job_id}", params=pace | {"interval_seconds": 59})
+    assert too_fast.status_code == 400
+    assert too_fast.json()["detail"] == "Interval Time must be greater than 60 seconds"
+    for bad in ({"interval_seconds": 9}, {"lower_limit": 0}, {"upper_limit": None}):
         params = {k: v for k, v in (pace | bad).items() if v is not None}
         assert (await client.patch(f"/csv-jobs/{job_id}", params=params)).status_code == 400
 

@@ -5,6 +5,8 @@ restarts and a second runner, completion."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import AsyncIterator
 
 import asyncpg
 import pytest
@@ -12,6 +14,7 @@ from pytest_httpx import HTTPXMock
 
 from app.clients import Clients
 from app.csv_jobs.repository import CsvJobRepository, DripRepository
+from app.csv_jobs.runner import Tick
 from app.csv_jobs.service import CsvJobService
 from app.sql import SqlQueries
 from tests.conftest import SingleConnection
@@ -389,3 +392,71 @@ async def test_two_runners_never_send_one_record_twice(
     finally:
         async with committed.acquire() as conn:
             await conn.execute("DELETE FROM csv_jobs WHERE id = ANY($1::uuid[])", job_ids)
+
+
+async def test_refused_credentials_fail_the_tick_not_the_contacts(
+    conn: asyncpg.Connection,
+    sql: SqlQueries,
+    ongage_clients: Clients,
+    clock: Clock,
+    fake_ongage: FakeOngage,
+) -> None:
+    # A wrong X_PASSWORD for longer than a record's attempts last.
+    fake_ongage.statuses = [401] * 6
+    job_id = await started_job(conn, sql, ongage_clients, clock, contacts_csv(4), lower=4, upper=4)
+    drip = runner(SingleConnection(conn), sql, ongage_clients, clock)
+    for _ in range(6):
+        assert await drip.run_due() == 1
+        clock.advance(3600)  # past the job's backoff
+    assert len(fake_ongage.requests) == 6
+    assert await statuses(conn, job_id) == {"pending": 4}
+    attempts = await conn.fetchval(
+        "SELECT max(attempts) FROM csv_active_records WHERE file_id = $1", job_id
+    )
+    assert attempts == 0
+    job = await job_row(conn, job_id)
+    assert job["last_error"] == "ongage answered 401 to POST /4321/api/v2/contacts/"
+    # The password fixed, the next tick sends every contact.
+    assert await drip.run_due() == 1
+    assert await statuses(conn, job_id) == {"sent": 4}
+
+
+class DatabaseAway:
+    """A connection source while the database cannot be reached."""
+
+    @contextlib.asynccontextmanager
+    async def acquire(
+        self,
+        *,
+        timeout: float | None = None,  # noqa: ASYNC109 - the pool's signature, unused here
+    ) -> AsyncIterator[asyncpg.Connection]:
+        raise ConnectionRefusedError("database away")
+        yield  # pragma: no cover - makes this a generator
+
+
+@pytest.mark.httpx_mock(assert_all_responses_were_requested=False)
+async def test_a_runner_that_cannot_renew_its_claim_stops_sending_before_it_lapses(
+    conn: asyncpg.Connection,
+    sql: SqlQueries,
+    ongage_clients: Clients,
+    clock: Clock,
+) -> None:
+    job_id = await started_job(conn, sql, ongage_clients, clock, contacts_csv(4))
+    claimed = await DripRepository(conn, sql).claim(
+        owner="runner-a", now=clock.now, lease_seconds=0.3, planned=lambda job: 4
+    )
+    assert claimed is not None
+    job, tick_id, planned = claimed
+    cut_off = runner(DatabaseAway(), sql, ongage_clients, clock, lease_seconds=0.3)
+    lost = asyncio.Event()
+    keeper = asyncio.create_task(
+        cut_off._keep_claim(Tick(job=job, id=tick_id, planned=planned, at=clock.now), lost)
+    )
+    try:
+        # Renewals fail: the tick stops itself rather than send past its claim.
+        await asyncio.wait_for(lost.wait(), timeout=10)
+    finally:
+        keeper.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await keeper
+    assert job.id == job_id

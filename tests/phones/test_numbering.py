@@ -10,7 +10,7 @@ import pytest
 from phonenumbers import PhoneMetadata
 from phonenumbers.phonenumberutil import COUNTRY_CODE_TO_REGION_CODE
 
-from app.phones import numbering, patterns
+from app.phones import numbering, patterns, plans
 from app.phones.patterns import Intervals
 
 DESCS = (
@@ -107,6 +107,6 @@ def test_the_tables_are_sorted_and_cover_every_key() -> None:
         starts = [start for start, *_ in blocks]
         assert starts == sorted(set(starts))
         for _, code, add, mod in blocks:
-            assert code in set(numbering.Outcome)
+            assert code in set(plans.Outcome)
             assert mod >= 1
             assert add >= 0
