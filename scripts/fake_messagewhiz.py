@@ -4,7 +4,8 @@ yesterday's broadcasts with their embedded stats, and the tracked links to Voluu
     python scripts/fake_messagewhiz.py --port 8082 --key demo --broadcasts 200 --campaigns 20
     MMD_API_KEY=demo MESSAGEWHIZ_BASE_URL=http://127.0.0.1:8082/api/3 optimizer serve
 
-Broadcast i of a day goes to campaign i % campaigns and list `UK_LIST{i % 7}`; every 17th
+Broadcast i of a day goes to campaign i % campaigns (each campaign's broadcasts in one
+hour) and list `UK_LIST{i % 7}`; every 17th
 is cancelled (state 2), every 13th has no `dlr`, every 29th has no link. The list is newest
 first and pages by `limit`/`start`; a wrong `apikey` gets 401 with the envelope's
 errorCode. `GET /_calls` counts the calls by path. The key is never printed.
@@ -29,9 +30,10 @@ def campaign_id(n: int) -> str:
 
 
 def broadcast(day: datetime, i: int, campaigns: int, count: int) -> dict[str, Any]:
-    # Spread over the hours already past, newest first across the list.
+    # A campaign's broadcasts go out in one hour (one Voluum window per campaign), the
+    # campaigns spread over the hours already past.
     hours = max(1, min(24, int((datetime.now(UTC) - day).total_seconds() // 3600) + 1))
-    sent = day + timedelta(hours=(count - 1 - i) * hours // max(count, 1), minutes=i % 60)
+    sent = day + timedelta(hours=(i % campaigns) * hours // campaigns, minutes=i % 60)
     # Never in the future, never before the day (just after midnight).
     sent = max(day, min(sent, datetime.now(UTC) - timedelta(seconds=1)))
     bid = int(day.strftime("%y%m%d")) * 1000 + i

@@ -51,8 +51,6 @@ class SingleFlight(Generic[K, V]):
         self._name = name
         self._clock = clock
         self._entries: dict[K, _Entry[V]] = {}
-        # Fetches started: what the benchmark and the tests read.
-        self.started = 0
 
     def join(self, key: K) -> asyncio.Task[V]:
         now = self._clock()
@@ -84,7 +82,6 @@ class SingleFlight(Generic[K, V]):
         async def run() -> V:
             return await self._fetch(key)
 
-        self.started += 1
         entry: _Entry[V] = _Entry(asyncio.create_task(run(), name=f"{self._name}-fetch"))
         self._entries[key] = entry
         entry.task.add_done_callback(lambda task: self._finished(key, entry, task))

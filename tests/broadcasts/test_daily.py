@@ -15,7 +15,7 @@ from pytest_httpx import HTTPXMock
 
 from app.broadcasts.jobs import schedules
 from app.broadcasts.rows import ROW_KEYS
-from app.settings import Settings
+from app.settings import Settings, SettingsError
 from tests.broadcasts.conftest import (
     CAMPAIGN_A,
     CAMPAIGN_B,
@@ -199,3 +199,10 @@ def test_the_daily_schedule_runs_at_five_and_only_with_both_integrations(
     assert (daily.cron, daily.enabled) == ("0 5 * * *", True)
     [off] = schedules(make_settings(database_url, MMD_API_KEY="k"))
     assert off.enabled is False
+
+
+def test_the_cost_currency_is_a_setting_checked_at_start(database_url: str) -> None:
+    settings = make_settings(database_url, MMD_COST_CURRENCY="eur")
+    assert settings.broadcasts.cost_currency == "EUR"
+    with pytest.raises(SettingsError, match="MMD_COST_CURRENCY"):
+        make_settings(database_url, MMD_COST_CURRENCY="euros")

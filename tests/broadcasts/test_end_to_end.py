@@ -21,9 +21,6 @@ from app.main import load_queries
 from tests.broadcasts.fakes import fake_upstreams
 from tests.broadcasts.test_stream import frames
 
-# These calls go to the fakes on loopback, not through pytest-httpx.
-pytestmark = pytest.mark.httpx_mock(should_mock=lambda request: False)
-
 
 @pytest.fixture
 def upstreams() -> Iterator[dict[str, str]]:
