@@ -5,10 +5,10 @@ yesterday's broadcasts with their embedded stats, and the tracked links to Voluu
     MMD_API_KEY=demo MESSAGEWHIZ_BASE_URL=http://127.0.0.1:8082/api/3 optimizer serve
 
 Broadcast i of a day goes to campaign i % campaigns (each campaign's broadcasts in one
-hour) and list `UK_LIST{i % 7}`; every 17th
-is cancelled (state 2), every 13th has no `dlr`, every 29th has no link. The list is newest
-first and pages by `limit`/`start`; a wrong `apikey` gets 401 with the envelope's
-errorCode. `GET /_calls` counts the calls by path. The key is never printed.
+hour) and list `UK_LIST{i % 7}`; every 17th is cancelled (state 2), every 13th has no
+`dlr`, every 29th has no link. The list is newest first and pages by `limit`/`start`; a
+wrong `apikey` gets 401 with the envelope's errorCode. `GET /_calls` counts the calls by
+path. The key is never printed.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ def campaign_id(n: int) -> str:
     return f"0f0e0d0c-0000-4000-8000-{n:012d}"
 
 
-def broadcast(day: datetime, i: int, campaigns: int, count: int) -> dict[str, Any]:
+def broadcast(day: datetime, i: int, campaigns: int) -> dict[str, Any]:
     # A campaign's broadcasts go out in one hour (one Voluum window per campaign), the
     # campaigns spread over the hours already past.
     hours = max(1, min(24, int((datetime.now(UTC) - day).total_seconds() // 3600) + 1))
@@ -92,7 +92,7 @@ class Data:
         today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
         items = []
         for day in (today, today - timedelta(days=1)):
-            items += [broadcast(day, i, self.campaigns, self.count) for i in range(self.count)]
+            items += [broadcast(day, i, self.campaigns) for i in range(self.count)]
         return sorted(items, key=lambda b: b["send_date"], reverse=True)
 
     def links(self) -> list[dict[str, Any]]:
