@@ -4,6 +4,7 @@ client that leaves, an empty day, a stream token."""
 from __future__ import annotations
 
 import asyncio
+import inspect
 import json
 
 import httpx
@@ -11,6 +12,7 @@ import pytest
 from litestar import Litestar
 from pytest_httpx import HTTPXMock
 
+from app.broadcasts.controller import BroadcastStreamController
 from app.broadcasts.hub import BroadcastHub, SingleFlight, hub_of
 from app.broadcasts.stream import HEARTBEAT, live_frames, stream_lines
 from app.runtime import runtime_of
@@ -244,3 +246,30 @@ async def test_a_client_that_leaves_stops_the_upstream_work(
     await asyncio.wait_for(cancelled.wait(), timeout=10)
     # Nothing is left in flight for anyone.
     assert not [k for k, e in hub.totals._entries.items() if not e.task.done()]
+
+
+async def test_a_voluum_failure_is_an_error_frame_and_the_stream_goes_on(
+    client: httpx.AsyncClient, httpx_mock: HTTPXMock
+) -> None:
+    mock_day(httpx_mock, DAY[:4], LINKS)
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.params["filter1Value"] == CAMPAIGN_B:
+            return httpx.Response(503, json={"error": {"code": "UNAVAILABLE"}})
+        return httpx.Response(200, json=totals(40))
+
+    httpx_mock.add_callback(answer, url=REPORT_URL, is_reusable=True)
+    got = frames((await client.get(STREAM)).text)
+    payloads = [json.loads(d) for e, d in got if e is None]
+    [error] = [p for p in payloads if p["type"] == "error"]
+    assert error == {
+        "type": "error", "broadcast": "UK_B", "error": "voluum answered 503 to GET /report"
+    }  # fmt: skip
+    assert got[-1] == ("done", "completed")
+    assert "voluum-secret" not in json.dumps(payloads)
+
+
+def test_the_stream_route_takes_no_database_connection() -> None:
+    """Litestar injects only what a handler names: this one names no connection."""
+    handler = BroadcastStreamController.live_stream
+    assert set(inspect.signature(handler.fn).parameters) == {"self", "runtime", "search"}
