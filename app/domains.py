@@ -24,6 +24,7 @@ DOMAIN_PACKAGES = (
     "phones",
     "voluum",
     "csv_jobs",
+    "broadcasts",
     "offer_search",
     "smart_cleaning",
     "reg_search",

@@ -229,11 +229,22 @@ def error_statuses(handler: HTTPRouteHandler, route: HTTPRoute, kwargs_model: An
     return statuses
 
 
+class ServerSentEventFrame(msgspec.Struct, frozen=True):
+    """One event of a stream as an EventSource parses it: OpenAPI tools (schemathesis)
+    check each event against this, not against the raw text."""
+
+    data: str = ""
+    # "message" for an unnamed event.
+    event: str = "message"
+    id: str | None = None
+    retry: int | None = None
+
+
 def _success_response(handler: HTTPRouteHandler) -> ResponseSpec | None:
     """Litestar documents streams as JSON; say what they really send."""
     if _returns(handler, ServerSentEvent):
         return ResponseSpec(
-            data_container=str,
+            data_container=ServerSentEventFrame,
             media_type="text/event-stream",
             description="Server-Sent Events",
             generate_examples=False,

@@ -180,6 +180,20 @@ class MessageWhizSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class BroadcastSettings:
+    """MessageWhiz broadcasts: the daily cost push and history, and the live stream."""
+
+    # Yesterday's costs pushed to Voluum, then yesterday's history saved (UTC).
+    daily_cron: str = "0 5 * * *"
+    # The currency of MessageWhiz prices, as sent with each Voluum cost.
+    cost_currency: str = "USD"
+    # Voluum totals of a (campaign, window) are shared by every open stream this long.
+    totals_cache_seconds: float = 60.0
+    # A comment line this often keeps proxies from cutting a slow stream.
+    heartbeat_seconds: float = 15.0
+
+
+@dataclass(frozen=True, slots=True)
 class HlrSettings:
     api_key: Secret
     secret: Secret
@@ -217,6 +231,7 @@ class Settings:
     voluum_sync: VoluumSyncSettings = VoluumSyncSettings()
     ongage: OngageSettings | None = None
     messagewhiz: MessageWhizSettings | None = None
+    broadcasts: BroadcastSettings = BroadcastSettings()
     hlr: HlrSettings | None = None
     encryption: EncryptionSettings | None = None
     # One line per disabled integration, logged once at start-up.

@@ -16,6 +16,7 @@ from croniter import croniter
 from app.settings import (
     ApiSettings,
     AwsSettings,
+    BroadcastSettings,
     DatabaseSettings,
     JobSettings,
     LogFormat,
@@ -65,6 +66,7 @@ class _Reader(IntegrationReader):
         voluum_sync = self._voluum_sync()
         ongage = self._ongage(notices)
         messagewhiz = self._messagewhiz(notices)
+        broadcasts = self._broadcasts()
         hlr = self._hlr(notices)
         encryption = self._encryption(notices)
         if self._errors:
@@ -82,6 +84,7 @@ class _Reader(IntegrationReader):
             voluum_sync=voluum_sync,
             ongage=ongage,
             messagewhiz=messagewhiz,
+            broadcasts=broadcasts,
             hlr=hlr,
             encryption=encryption,
             notices=tuple(notices),
@@ -152,6 +155,23 @@ class _Reader(IntegrationReader):
                 default.push_max_retries,
                 minimum=0,
                 problems=self._errors,
+            ),
+        )
+
+    def _broadcasts(self) -> BroadcastSettings:
+        default = BroadcastSettings()
+        currency = (self._get("MMD_COST_CURRENCY") or default.cost_currency).upper()
+        if not re.fullmatch(r"[A-Z]{3}", currency):
+            self._errors.append(f"MMD_COST_CURRENCY must be an ISO currency code, got {currency!r}")
+            currency = default.cost_currency
+        return BroadcastSettings(
+            daily_cron=self._cron("BROADCASTS_DAILY_CRON", default.daily_cron),
+            cost_currency=currency,
+            totals_cache_seconds=self._seconds(
+                "BROADCAST_TOTALS_CACHE_SECONDS", default.totals_cache_seconds, minimum=0
+            ),
+            heartbeat_seconds=self._seconds(
+                "BROADCAST_HEARTBEAT_SECONDS", default.heartbeat_seconds, minimum=1
             ),
         )
 

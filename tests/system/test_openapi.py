@@ -28,6 +28,7 @@ from app.auth.service import ApiKeyService
 from app.main import create_app
 from app.openapi import error_body
 from app.sql import SQL_DIR, SqlQueries
+from tests.broadcasts.fakes import fake_upstreams
 from tests.conftest import make_settings, serve_in_loop
 
 CHECKS = (
@@ -187,7 +188,7 @@ async def test_docs_assets_are_protected_like_the_docs(
 # What the run can write; emptied afterwards, as the suite's other committing tests do.
 _WRITTEN = (
     "csv_processing_stats", "files", "schedule_runs", "jobs", "phone_lists", "api_keys",
-    "hlr_risky_operators",
+    "hlr_risky_operators", "broadcast_campaign_stats",
 )  # fmt: skip
 
 
@@ -239,10 +240,18 @@ def _lifespans_closed() -> Iterator[None]:
         asgi.shutdown_lifespans()
 
 
+@pytest.fixture
+def upstreams() -> Iterator[dict[str, str]]:
+    """Local fake MessageWhiz and Voluum: the broadcast routes call them while answering."""
+    with fake_upstreams() as env:
+        yield env
+
+
 def test_every_operation_answers_as_documented(
     database_url: str,
     committed_admin_key: tuple[uuid.UUID, str],
     tmp_path: Path,
+    upstreams: dict[str, str],
 ) -> None:
     key_pk, key = committed_admin_key
     settings = make_settings(
@@ -267,6 +276,8 @@ def test_every_operation_answers_as_documented(
         X_PASSWORD="ongage-pass",
         X_ACCOUNT_CODE="acme01",
         ONGAGE_BASE_URL="http://127.0.0.1:9",
+        # And the broadcast routes, which answer from MessageWhiz and Voluum at once.
+        **upstreams,
     )
     # Its own pool, on schemathesis's event loop: requests commit (cleaned up above).
     app = create_app(settings)

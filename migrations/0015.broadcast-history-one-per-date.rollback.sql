@@ -1,0 +1,2 @@
+DROP INDEX api_mmd_broadcasts_files_date_key;
+CREATE INDEX api_mmd_broadcasts_files_date_idx ON api_mmd_broadcasts_files (data_date);
