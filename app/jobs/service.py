@@ -80,7 +80,8 @@ async def job_event_stream(
                 yield _message("progress", job)
                 seen, sent_at = job.version, time.monotonic()
             if time.monotonic() - sent_at >= HEARTBEAT_SECONDS:
-                yield ServerSentEventMessage(comment="keep-alive")
+                # No data line: a browser would dispatch an empty message for one.
+                yield ServerSentEventMessage(comment="keep-alive", data=None)
                 sent_at = time.monotonic()
             within = HEARTBEAT_SECONDS if events.listening else POLL_SECONDS
             try:

@@ -40,8 +40,8 @@ async def api(
 
 
 def parse_sse(text: str) -> list[dict[str, str]]:
-    """The events a browser would dispatch: a keep-alive comment (with its empty data
-    line, as Litestar writes it) dispatches none."""
+    """The events a browser would dispatch (a block with a data line, even an empty one,
+    dispatches one; a keep-alive comment alone dispatches none)."""
     events = []
     for block in text.strip().split("\r\n\r\n" if "\r\n" in text else "\n\n"):
         fields: dict[str, str] = {}
@@ -49,7 +49,7 @@ def parse_sse(text: str) -> list[dict[str, str]]:
             name, _, value = line.partition(":")
             if name:
                 fields[name] = value.removeprefix(" ")
-        if fields and fields != {"data": ""}:
+        if "data" in fields:
             events.append(fields)
     return events
 
@@ -75,6 +75,23 @@ async def test_progress_arrives_over_sse_in_order_then_done(
     final = msgspec.json.decode(events[-1]["data"])
     assert final["status"] == "succeeded"
     assert final["progress"] == {"done": 5, "total": 5, "message": "step 5"}
+
+
+async def test_keep_alives_are_comments_a_browser_never_dispatches(
+    api: httpx.AsyncClient,
+    committed: asyncpg.Pool,
+    sql: SqlQueries,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("app.jobs.service.HEARTBEAT_SECONDS", 0.05)
+    job = await enqueue(committed, sql, "demo.count", {"to": 2, "pause": 0.5})
+    async with running_worker(committed, sql, {"demo.count": demo.count}):
+        response = await api.get(f"/jobs/{job.id}/events", timeout=30)
+    blocks = response.text.strip().split("\r\n\r\n")
+    assert ": keep-alive" in blocks
+    # Every block a browser dispatches is one of ours: no empty `data:` line anywhere.
+    assert {e["event"] for e in parse_sse(response.text)} == {"progress", "done"}
+    assert "data: \r\n" not in response.text
 
 
 async def test_a_reconnect_resumes_after_last_event_id(
