@@ -146,6 +146,25 @@ def database_gone_handler(
     return Response(_body(DATABASE_UNAVAILABLE, ServiceUnavailableError.code), status_code=503)
 
 
+# Text PostgreSQL cannot hold (a NUL character; one the server's encoding lacks) came in a
+# request: the request's fault, a 400 however deep in a statement it surfaced.
+UNSTORABLE_TEXT: tuple[type[Exception], ...] = (
+    asyncpg.UntranslatableCharacterError,
+    asyncpg.CharacterNotInRepertoireError,
+)
+
+
+def unstorable_text_handler(
+    request: Request[Any, Any, Any], exc: Exception
+) -> Response[dict[str, Any]]:
+    log.info(
+        "unstorable_text_refused",
+        extra={"method": request.method, "path": request.url.path, "error": type(exc).__name__},
+    )
+    detail = "The request holds text that cannot be stored (a NUL or other invalid character)"
+    return Response(_body(detail, BadRequestError.code), status_code=400)
+
+
 def unexpected_error_handler(
     request: Request[Any, Any, Any], exc: Exception
 ) -> Response[dict[str, Any]]:
@@ -177,5 +196,6 @@ exception_handlers = {
     AppError: app_error_handler,
     HTTPException: http_exception_handler,
     **dict.fromkeys(DATABASE_GONE, database_gone_handler),
+    **dict.fromkeys(UNSTORABLE_TEXT, unstorable_text_handler),
     Exception: unexpected_error_handler,
 }

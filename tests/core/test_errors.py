@@ -50,9 +50,16 @@ async def db_boom() -> None:
     )
 
 
+@get("/nul")
+async def nul() -> None:
+    raise asyncpg.exceptions.UntranslatableCharacterError(
+        "unsupported Unicode escape sequence; DETAIL: \\u0000 cannot be converted to text."
+    )
+
+
 def _app() -> Litestar:
     return Litestar(
-        route_handlers=[gone, busy, create_item, boom, db_boom],
+        route_handlers=[gone, busy, create_item, boom, db_boom, nul],
         exception_handlers=exception_handlers,  # type: ignore[arg-type]
         logging_config=None,
     )
@@ -78,6 +85,15 @@ async def test_validation_errors_share_the_shape_and_list_the_fields() -> None:
     assert body["detail"]
     assert body["errors"]
     assert "request_id" in body
+
+
+async def test_text_the_database_cannot_store_is_the_requests_fault() -> None:
+    async with serve_in_loop(_app()) as client:
+        response = await client.get("/nul")
+    assert response.status_code == 400
+    assert response.json()["detail"] == (
+        "The request holds text that cannot be stored (a NUL or other invalid character)"
+    )
 
 
 async def test_a_missing_body_is_named_as_such() -> None:

@@ -110,6 +110,9 @@ async def test_one_file_processes_at_a_time_and_illegal_transitions_are_409(
         "detail"
     ] == "At least one offer is required"
     assert (await client.post(url.format(first), json={"offer": ["A"]})).status_code == 400
+    # An offer PostgreSQL cannot store (a NUL) is the request's fault, and starts nothing.
+    nul = await client.post(url.format(first), json={"offers": ["Offer\u0000A"]})
+    assert nul.status_code == 400, nul.text
 
     started = await client.post(url.format(first), json=chosen)
     assert started.status_code == 200
