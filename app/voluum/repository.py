@@ -155,9 +155,9 @@ class VoluumRepository(Repository):
             )
             return await self._fetch_all("insert_conversions", NewConversion)
 
-    async def save_names(self, kind: str, ids: list[str], names: list[str | None]) -> None:
+    async def save_names(self, kind: str, ids: Sequence[str], names: Sequence[str | None]) -> None:
         query = "upsert_offer_names" if kind == "offer" else "upsert_campaign_names"
-        await self._execute(query, ids=ids, names=names)
+        await self._execute(query, ids=list(ids), names=list(names))
 
     async def unnamed(self, *, hours: int, retry_hours: int, limit: int) -> list[Unnamed]:
         return await self._fetch_all(

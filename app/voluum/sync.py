@@ -44,6 +44,8 @@ _NAME_LOOKUPS = 100
 _NAME_LOOKBACK_HOURS = 48
 # A failed lookup is tried again after this long: a few times within the lookback.
 _NAME_RETRY_HOURS = 6
+# Lookups failing one after another mean Voluum is down, not that the ids are bad.
+_NAME_ERRORS_IN_A_ROW = 5
 
 
 @dataclass(slots=True)
@@ -271,10 +273,9 @@ class VoluumSync:
             unnamed = await self._repository(conn).unnamed(
                 hours=_NAME_LOOKBACK_HOURS, retry_hours=_NAME_RETRY_HOURS, limit=_NAME_LOOKUPS
             )
-        kinds: list[str] = []
-        ids: list[str] = []
-        names: list[str | None] = []
+        found: dict[str, dict[str, str]] = {"offer": {}, "campaign": {}}
         failed: list[tuple[Unnamed, str]] = []
+        errors_in_a_row = 0
         for entity in unnamed:
             kind: EntityKind = "offer" if entity.kind == "offer" else "campaign"
             try:
@@ -285,20 +286,21 @@ class VoluumSync:
                     extra={"kind": kind, "entity_id": entity.id, "error": str(exc)},
                 )
                 failed.append((entity, str(exc)[:500]))
+                errors_in_a_row = errors_in_a_row + 1 if isinstance(exc, UpstreamError) else 0
+                if errors_in_a_row >= _NAME_ERRORS_IN_A_ROW:
+                    # Voluum itself is failing, not these ids: the rest wait for a tick.
+                    log.warning("voluum_name_lookups_stopped", extra={"errors": errors_in_a_row})
+                    break
                 continue
+            errors_in_a_row = 0
             if name is None:
                 failed.append((entity, "unknown to Voluum"))
             else:
-                kinds.append(kind)
-                ids.append(entity.id)
-                names.append(name)
+                found[kind][entity.id] = name
         async with acquire(self._runtime.connections) as conn:
             repository = self._repository(conn)
-            for kind in ("offer", "campaign"):
-                chosen = [i for i, k in enumerate(kinds) if k == kind]
-                if chosen:
-                    await repository.save_names(
-                        kind, [ids[i] for i in chosen], [names[i] for i in chosen]
-                    )
+            for of, named in found.items():
+                if named:
+                    await repository.save_names(of, list(named), list(named.values()))
             if failed:
                 await repository.name_failures(failed)

@@ -253,3 +253,22 @@ async def test_failing_name_lookups_neither_fail_the_sync_nor_repeat_every_tick(
     await run_job(runtime, CONVERSIONS, {"scheduled": True})
     again = [r for r in httpx_mock.get_requests() if r.url.path.startswith(("/offer", "/campaign"))]
     assert len(again) == len(lookups)
+
+
+async def test_name_lookups_stop_for_the_tick_when_voluum_keeps_failing(
+    runtime: Runtime, conn: asyncpg.Connection, httpx_mock: HTTPXMock
+) -> None:
+    await conn.execute(
+        'INSERT INTO voluum_live_events (custom_variable_1, offer_id, campaign_id, "timestamp")'
+        " SELECT '4474001000' || n, 'offer-' || n, '', now() FROM generate_series(1, 6) AS n"
+    )
+    httpx_mock.add_response(url=f"{VOLUUM}/auth/access/session", json=session())
+    httpx_mock.add_response(url=CONVERSIONS_URL, json=page([]))
+    httpx_mock.add_response(
+        url=re.compile(rf"{VOLUUM}/offer/.*"), status_code=503, is_reusable=True
+    )
+    await run_job(runtime, CONVERSIONS, DAY)
+    asked = {r.url.path for r in httpx_mock.get_requests() if r.url.path.startswith("/offer")}
+    # Five failures in a row: Voluum is down, the sixth id waits for a later tick.
+    assert asked == {f"/offer/offer-{n}" for n in range(1, 6)}
+    assert await conn.fetchval("SELECT count(*) FROM voluum_name_failures") == 5
