@@ -53,14 +53,34 @@ CREATE INDEX api_voluum_ts_sources_job_idx ON api_voluum_ts_sources (job_id)
     WHERE job_id IS NOT NULL;
 
 -- Each conversion's own Ongage outcome; `processed` stays true exactly when pushed.
+-- `push_claim` names the sync run that holds a `pushing` row: only that run records its
+-- outcome, so a run whose claim was taken over cannot write over the new holder's.
 ALTER TABLE api_voluum_conversions
     ADD COLUMN push_status text NOT NULL DEFAULT 'pending'
         CHECK (push_status IN ('pending', 'pushing', 'pushed', 'failed', 'skipped')),
     ADD COLUMN push_reason text,
-    ADD COLUMN push_claimed_at timestamptz;
-UPDATE api_voluum_conversions SET push_status = 'pushed' WHERE processed;
+    ADD COLUMN push_claimed_at timestamptz,
+    ADD COLUMN push_claim uuid;
+-- The rows already here when this runs are history: pushed when the old service marked
+-- them processed, else `skipped` (legacy). The old service left many unprocessed for
+-- good (valid non-GB conversions, invalid phones with empty or placeholder emails,
+-- pushes it gave up on); as `pending` the first tick after deploy would push them all.
+UPDATE api_voluum_conversions
+SET push_status = CASE WHEN processed THEN 'pushed' ELSE 'skipped' END,
+    push_reason = CASE WHEN processed THEN NULL ELSE 'legacy' END;
 CREATE INDEX api_voluum_conversions_push_idx ON api_voluum_conversions (push_status)
     WHERE push_status IN ('pending', 'pushing', 'failed');
+
+-- Offer and campaign name lookups that failed (an error, or an id Voluum does not
+-- know), and when: a failing id is asked again after a pause, not on every tick.
+CREATE TABLE voluum_name_failures (
+    kind text NOT NULL CHECK (kind IN ('offer', 'campaign')),
+    entity_id text NOT NULL,
+    failed_at timestamptz NOT NULL DEFAULT now(),
+    failures integer NOT NULL DEFAULT 1,
+    reason text,
+    PRIMARY KEY (kind, entity_id)
+);
 
 -- Where each schedule's next window starts: the end of its last successful one.
 CREATE TABLE voluum_sync_watermarks (

@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal, Self, TypeVar
+from urllib.parse import quote
 
 import httpx
 import msgspec
@@ -34,6 +35,8 @@ _AUTH_PATH = "/auth/access/session"
 _NO_VISITS = "NO_VISITS_PERIOD"
 
 EntityKind = Literal["offer", "campaign"]
+# Voluum's ids are UUIDs; anything much longer is no id.
+_MAX_ENTITY_ID = 200
 
 
 def floor_hour(moment: datetime) -> datetime:
@@ -248,8 +251,14 @@ class VoluumClient(VendorClient):
     # --- entities and costs --------------------------------------------------------
 
     async def entity_name(self, kind: EntityKind, entity_id: str) -> str | None:
-        """The name of one offer or campaign; None when Voluum does not know the id."""
-        response = await self._call("GET", f"/{kind}/{entity_id}", expected=(404,))
+        """The name of one offer or campaign; None when Voluum does not know the id.
+
+        The id (from SQS data, not ours) is one path segment, percent-encoded: it cannot
+        reach another path. Raises ValueError for an id that is no segment at all."""
+        if entity_id in ("", ".", "..") or len(entity_id) > _MAX_ENTITY_ID:
+            raise ValueError(f"not a Voluum {kind} id")
+        segment = quote(entity_id, safe="")
+        response = await self._call("GET", f"/{kind}/{segment}", expected=(404,))
         if response.status_code == 404:
             return None
         return self.decode(response, _Entity).name

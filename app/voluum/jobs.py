@@ -18,6 +18,7 @@ from app.db import acquire
 from app.jobs.kinds import JobContext, JobFailedError, JobKind
 from app.schedules.schemas import Schedule
 from app.settings import Settings
+from app.voluum.push import OngageCredentialsError
 from app.voluum.repository import VoluumRepository
 from app.voluum.sync import Progress, VoluumSync
 
@@ -65,9 +66,21 @@ async def sync_reports(context: JobContext, payload: dict[str, Any]) -> None:
 async def sync_conversions(context: JobContext, payload: dict[str, Any]) -> None:
     runtime = context.runtime
     sync = VoluumSync(runtime, context.job.id, _progress_of(context))
-    if not payload.get("scheduled"):
-        await _save(context, await sync.conversions(_windows(payload), retry=False))
-        return
+    try:
+        if not payload.get("scheduled"):
+            await _save(context, await sync.conversions(_windows(payload), retry=False))
+        else:
+            await _scheduled_conversions(context, sync)
+    except OngageCredentialsError as exc:
+        # Retrying cannot fix a password; the contacts wait, pending, for the next tick.
+        raise JobFailedError(str(exc)) from exc
+    # Names last: the conversions are in and pushed, and the watermark moved, whatever
+    # Voluum answers about them.
+    await sync.refresh_names()
+
+
+async def _scheduled_conversions(context: JobContext, sync: VoluumSync) -> None:
+    runtime = context.runtime
     now = datetime.now(UTC)
     overlap = timedelta(minutes=runtime.settings.voluum_sync.overlap_minutes)
     async with acquire(runtime.connections) as conn:

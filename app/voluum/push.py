@@ -1,10 +1,16 @@
 """Conversions into Ongage contacts (legacy §3.5, fixed): each conversion records its own
 outcome, and none is pushed twice by two syncs at once.
 
-Rows are claimed (`pushing`) in a short transaction, sent in small batches with no
-transaction open, and their outcomes recorded in another. A batch whose fate Ongage did
-not tell (a 5xx, a timeout) is `failed` and retried by the schedule: `overwrite: true`
-makes the re-sent contacts updates, not duplicates.
+Rows are claimed (`pushing`, with this run's claim token) in a short transaction, sent
+in small batches with no transaction open, and their outcomes recorded in another, only
+for the rows this run still holds. Another run takes a claim over only once it is older
+than the longest a batch can take through the client's policy (every wait at its cap),
+with a wide margin: a push waiting out Ongage's 429 backoff is not re-sent meanwhile.
+
+A batch whose fate Ongage did not tell (a 5xx, a timeout) is `failed` and retried by the
+schedule: `overwrite: true` makes the re-sent contacts updates, not duplicates. A 401 or
+403 is no contact's fault: the rows go back to `pending` with their tries unchanged and
+the sync fails with the reason.
 """
 
 from __future__ import annotations
@@ -13,9 +19,9 @@ import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from uuid import UUID
+from uuid import UUID, uuid4
 
-from app.clients.base import UpstreamError
+from app.clients.base import ClientPolicy, UpstreamError
 from app.clients.ongage import MAX_BATCH, BatchResult, OngageClient, OngageContact
 from app.db import ConnectionSource, acquire
 from app.settings import VoluumSyncSettings
@@ -24,6 +30,26 @@ from app.voluum.repository import PushRow, VoluumRepository
 
 # Claimed per round: enough batches to keep Ongage's 10 concurrent calls busy.
 _BATCHES_PER_ROUND = 10
+# Ongage answers these when our credentials are wrong: true of every contact alike.
+_CREDENTIALS_REFUSED = (401, 403)
+# The longest call, doubled, plus this: the queue behind the client's shared rate limit
+# and concurrency cap (the CSV drip uses the same client) is not bounded by the policy.
+_CLAIM_SLACK_SECONDS = 900.0
+
+
+def claim_lifetime(policy: ClientPolicy) -> float:
+    """Seconds after which a `pushing` claim counts as abandoned: twice the longest one
+    batch can take through `policy` (every attempt to all its timeouts, every wait at its
+    cap, a Retry-After included, plus Ongage's 5% jitter), and a slack for the queue."""
+    attempt = (
+        policy.connect_timeout + policy.write_timeout + policy.read_timeout + policy.pool_timeout
+    )
+    waits = (policy.max_attempts - 1) * policy.backoff_cap_seconds * 1.05
+    return 2 * (policy.max_attempts * attempt + waits) + _CLAIM_SLACK_SECONDS
+
+
+class OngageCredentialsError(UpstreamError):
+    """Ongage refused our credentials: the sync fails, the contacts wait untouched."""
 
 
 @dataclass(slots=True)
@@ -89,35 +115,60 @@ class ConversionPush:
         self._client = client
         self._batch = min(settings.ongage_batch_size, MAX_BATCH)
         self._max_retries = settings.push_max_retries
+        self._countries = settings.ongage_countries
 
     async def push(self, ids: Sequence[UUID], *, retry: bool) -> PushCounts:
         """Pushes the given new conversions (and, with `retry`, the ones left pending or
-        failed before); counts the contacts this call pushed and failed."""
+        failed before); counts the contacts this call pushed and failed. Raises
+        OngageCredentialsError when Ongage refuses our credentials."""
         counts = PushCounts()
         started = datetime.now(UTC)
+        claim = uuid4()
+        stale = claim_lifetime(self._client.policy)
         wanted = list(ids)
         while True:
             async with acquire(self._connections) as conn:
                 rows = await VoluumRepository(conn, self._sql).claim_pushes(
                     wanted,
+                    claim=claim,
+                    countries=self._countries,
                     retry=retry,
                     max_retries=self._max_retries,
                     started=started,
+                    stale_seconds=stale,
                     limit=self._batch * _BATCHES_PER_ROUND,
                 )
             if not rows:
                 return counts
             batches = [rows[i : i + self._batch] for i in range(0, len(rows), self._batch)]
-            outcomes = await asyncio.gather(*(self._send(batch) for batch in batches))
-            statuses = [status for batch in outcomes for _, status, _ in batch]
+            sent = await asyncio.gather(
+                *(self._send(batch) for batch in batches), return_exceptions=True
+            )
+            outcomes = [o for o in sent if not isinstance(o, BaseException)]
+            # Batches Ongage refused for our credentials go back untouched; any other
+            # error leaves its rows claimed (their fate unknown) until the claim is stale.
+            released = [
+                row.id
+                for batch, result in zip(batches, sent, strict=True)
+                if isinstance(result, OngageCredentialsError)
+                for row in batch
+            ]
             async with acquire(self._connections) as conn:
-                await VoluumRepository(conn, self._sql).record_pushes(
+                repository = VoluumRepository(conn, self._sql)
+                recorded = await repository.record_pushes(
+                    claim,
                     [row_id for batch in outcomes for row_id, _, _ in batch],
-                    statuses,
+                    [status for batch in outcomes for _, status, _ in batch],
                     [reason for batch in outcomes for _, _, reason in batch],
                 )
-            counts.pushed += statuses.count("pushed")
-            counts.failed += statuses.count("failed")
+                if released:
+                    await repository.release_pushes(claim, released)
+            # What this run wrote: rows another run took over are that run's to count.
+            counts.pushed += sum(r.push_status == "pushed" for r in recorded)
+            counts.failed += sum(r.push_status == "failed" for r in recorded)
+            errors = [o for o in sent if isinstance(o, BaseException)]
+            if errors:
+                raise errors[0]
 
     async def _send(self, rows: list[PushRow]) -> list[tuple[UUID, str, str | None]]:
         """Each row's outcome: pushed, or failed with Ongage's reason (or why it was not
@@ -126,7 +177,16 @@ class ConversionPush:
             result: BatchResult = await self._client.add_contacts(
                 self._client.default_list_id, [contact(row) for row in rows]
             )
-        except (UpstreamError, ValueError) as exc:
+        except UpstreamError as exc:
+            if exc.upstream_status in _CREDENTIALS_REFUSED:
+                raise OngageCredentialsError(
+                    "ongage",
+                    f"Ongage refused our credentials ({exc.upstream_status}): check "
+                    f"{OngageClient.settings_hint}; the contacts stay pending",
+                    upstream_status=exc.upstream_status,
+                ) from exc
+            return [(row.id, "failed", str(exc)[:500]) for row in rows]
+        except ValueError as exc:
             return [(row.id, "failed", str(exc)[:500]) for row in rows]
         by_email = {o.email.lower(): o for o in result.outcomes}
         out: list[tuple[UUID, str, str | None]] = []

@@ -33,6 +33,11 @@ class Unnamed(msgspec.Struct, frozen=True):
     id: str
 
 
+class Recorded(msgspec.Struct, frozen=True):
+    id: UUID
+    push_status: str
+
+
 class Watermark(msgspec.Struct, frozen=True):
     synced_until: datetime
 
@@ -86,8 +91,10 @@ class VoluumRepository(Repository):
         "upsert_offer_names",
         "upsert_campaign_names",
         "list_unnamed_entities",
+        "record_name_failures",
         "claim_pushes",
         "record_pushes",
+        "release_pushes",
         "get_watermark",
         "set_watermark",
         "save_sync_result",
@@ -148,30 +155,58 @@ class VoluumRepository(Repository):
             )
             return await self._fetch_all("insert_conversions", NewConversion)
 
-    async def save_names(self, kind: str, ids: list[str], names: list[str | None]) -> None:
+    async def save_names(self, kind: str, ids: Sequence[str], names: Sequence[str | None]) -> None:
         query = "upsert_offer_names" if kind == "offer" else "upsert_campaign_names"
-        await self._execute(query, ids=ids, names=names)
+        await self._execute(query, ids=list(ids), names=list(names))
 
-    async def unnamed(self, *, hours: int, limit: int) -> list[Unnamed]:
-        return await self._fetch_all("list_unnamed_entities", Unnamed, hours=hours, limit=limit)
+    async def unnamed(self, *, hours: int, retry_hours: int, limit: int) -> list[Unnamed]:
+        return await self._fetch_all(
+            "list_unnamed_entities", Unnamed, hours=hours, retry_hours=retry_hours, limit=limit
+        )
+
+    async def name_failures(self, failed: Sequence[tuple[Unnamed, str]]) -> None:
+        await self._execute(
+            "record_name_failures",
+            kinds=[entity.kind for entity, _ in failed],
+            ids=[entity.id for entity, _ in failed],
+            reasons=[reason for _, reason in failed],
+        )
 
     async def claim_pushes(
-        self, ids: list[UUID], *, retry: bool, max_retries: int, started: datetime, limit: int
+        self,
+        ids: list[UUID],
+        *,
+        claim: UUID,
+        countries: Sequence[str],
+        retry: bool,
+        max_retries: int,
+        started: datetime,
+        stale_seconds: float,
+        limit: int,
     ) -> list[PushRow]:
         return await self._fetch_all(
             "claim_pushes",
             PushRow,
             ids=ids,
+            claim=claim,
+            countries=list(countries),
             retry=retry,
             max_retries=max_retries,
             started=started,
+            stale_seconds=stale_seconds,
             limit=limit,
         )
 
     async def record_pushes(
-        self, ids: list[UUID], statuses: list[str], reasons: list[str | None]
-    ) -> None:
-        await self._execute("record_pushes", ids=ids, statuses=statuses, reasons=reasons)
+        self, claim: UUID, ids: list[UUID], statuses: list[str], reasons: list[str | None]
+    ) -> list[Recorded]:
+        """The outcomes written: only rows `claim` still holds."""
+        return await self._fetch_all(
+            "record_pushes", Recorded, claim=claim, ids=ids, statuses=statuses, reasons=reasons
+        )
+
+    async def release_pushes(self, claim: UUID, ids: list[UUID]) -> None:
+        await self._execute("release_pushes", claim=claim, ids=ids)
 
     # --- watermarks and results ----------------------------------------------------
 

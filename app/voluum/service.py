@@ -22,6 +22,13 @@ from app.voluum.schemas import SyncDataInRangeRequest, SyncDate
 
 # While notifications do not arrive, a waiting route looks at its job this often.
 _POLL_SECONDS = 0.5
+# The windows a single-window route accepts (the range routes' schema bounds theirs to
+# the same years and 92 days).
+MIN_YEAR = 2000
+MAX_YEAR = 2100
+MAX_SPAN = timedelta(days=92)
+_EARLIEST = datetime(MIN_YEAR, 1, 1, tzinfo=UTC)
+_LATEST = datetime(MAX_YEAR + 1, 1, 1, tzinfo=UTC)
 
 
 class SyncFailedError(AppError):
@@ -46,14 +53,22 @@ class VoluumService:
 
     @staticmethod
     def window(body: SyncDate) -> Window:
+        """The body's window, widened to whole hours, within years MIN_YEAR..MAX_YEAR and
+        at most MAX_SPAN long: a date at the calendar's edge overflows when moved to UTC
+        or rounded up, and one request must not start years of work."""
         try:
             start = datetime.fromisoformat(body.from_date)
             end = datetime.fromisoformat(body.to_date)
-            return Window.of(start, end)
-        except ValueError as exc:
+            window = Window.of(start, end)
+        except (ValueError, OverflowError) as exc:
             raise BadRequestError(
                 "from_date and to_date must be ISO-8601 instants, to_date after from_date"
             ) from exc
+        if window.start < _EARLIEST or window.end > _LATEST:
+            raise BadRequestError(f"from_date and to_date must lie in {MIN_YEAR} to {MAX_YEAR}")
+        if window.end - window.start > MAX_SPAN:
+            raise BadRequestError(f"a window spans {MAX_SPAN.days} days at most")
+        return window
 
     @staticmethod
     def days(body: SyncDataInRangeRequest) -> list[Window]:

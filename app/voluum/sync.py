@@ -20,6 +20,7 @@ from uuid import UUID
 
 import polars as pl
 
+from app.clients.base import UpstreamError
 from app.clients.ongage import OngageClient
 from app.clients.voluum import EntityKind, RawReportPage, VoluumClient, Window
 from app.db import acquire
@@ -32,7 +33,7 @@ from app.voluum.conversions import conversion_rows, conversions_query
 from app.voluum.frames import csv_bytes
 from app.voluum.push import ConversionPush, PushCounts
 from app.voluum.report import report_query, report_rows
-from app.voluum.repository import VoluumRepository
+from app.voluum.repository import Unnamed, VoluumRepository
 from app.voluum.rules import OsRule
 
 log = logging.getLogger(__name__)
@@ -41,6 +42,10 @@ Progress = Callable[[int, str], Awaitable[None]]
 # Names looked up per sync at most: each is one call to Voluum.
 _NAME_LOOKUPS = 100
 _NAME_LOOKBACK_HOURS = 48
+# A failed lookup is tried again after this long: a few times within the lookback.
+_NAME_RETRY_HOURS = 6
+# Lookups failing one after another mean Voluum is down, not that the ids are bad.
+_NAME_ERRORS_IN_A_ROW = 5
 
 
 @dataclass(slots=True)
@@ -219,7 +224,6 @@ class VoluumSync:
                     tally.extra["skipped"] += sum(s.push_status == "skipped" for s in stored)
                     new_pending += [s.id for s in stored if s.push_status == "pending"]
                 await self._step(tally)
-        await self._refresh_names()
         counts, ongage = await self._push(new_pending, retry=retry)
         log.info(
             "voluum_conversions_synced",
@@ -260,15 +264,43 @@ class VoluumSync:
                     kind, pairs[f"{kind}_id"].to_list(), pairs[f"{kind}_name"].to_list()
                 )
 
-    async def _refresh_names(self) -> None:
-        """Names for the ids seen lately (live events, conversions) that have none."""
+    async def refresh_names(self) -> None:
+        """Names for the ids seen lately (live events, conversions) that have none. Run
+        after the push and the watermark, and never failing the sync: a lookup that fails
+        (an error, or an id Voluum does not know) is logged, remembered and left alone
+        for a while, so the same failing ids are not asked on every tick."""
         async with acquire(self._runtime.connections) as conn:
             unnamed = await self._repository(conn).unnamed(
-                hours=_NAME_LOOKBACK_HOURS, limit=_NAME_LOOKUPS
+                hours=_NAME_LOOKBACK_HOURS, retry_hours=_NAME_RETRY_HOURS, limit=_NAME_LOOKUPS
             )
+        found: dict[str, dict[str, str]] = {"offer": {}, "campaign": {}}
+        failed: list[tuple[Unnamed, str]] = []
+        errors_in_a_row = 0
         for entity in unnamed:
             kind: EntityKind = "offer" if entity.kind == "offer" else "campaign"
-            name = await self._client.entity_name(kind, entity.id)
-            if name is not None:
-                async with acquire(self._runtime.connections) as conn:
-                    await self._repository(conn).save_names(kind, [entity.id], [name])
+            try:
+                name = await self._client.entity_name(kind, entity.id)
+            except (UpstreamError, ValueError) as exc:
+                log.warning(
+                    "voluum_name_lookup_failed",
+                    extra={"kind": kind, "entity_id": entity.id, "error": str(exc)},
+                )
+                failed.append((entity, str(exc)[:500]))
+                errors_in_a_row = errors_in_a_row + 1 if isinstance(exc, UpstreamError) else 0
+                if errors_in_a_row >= _NAME_ERRORS_IN_A_ROW:
+                    # Voluum itself is failing, not these ids: the rest wait for a tick.
+                    log.warning("voluum_name_lookups_stopped", extra={"errors": errors_in_a_row})
+                    break
+                continue
+            errors_in_a_row = 0
+            if name is None:
+                failed.append((entity, "unknown to Voluum"))
+            else:
+                found[kind][entity.id] = name
+        async with acquire(self._runtime.connections) as conn:
+            repository = self._repository(conn)
+            for of, named in found.items():
+                if named:
+                    await repository.save_names(of, list(named), list(named.values()))
+            if failed:
+                await repository.name_failures(failed)

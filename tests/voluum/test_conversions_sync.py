@@ -201,3 +201,74 @@ async def test_names_are_looked_up_for_ids_seen_lately_without_one(
     assert names == {"offer-known": "Known", "offer-new": "New"}
     # The zero id is no campaign: nothing was asked about it.
     assert not [r for r in httpx_mock.get_requests() if r.url.path.startswith("/campaign")]
+
+
+async def test_failing_name_lookups_neither_fail_the_sync_nor_repeat_every_tick(
+    runtime: Runtime, conn: asyncpg.Connection, httpx_mock: HTTPXMock
+) -> None:
+    # Ids from SQS data: one Voluum refuses, one it fails on, one that is no path segment
+    # at all, and one with characters that must not leave its segment.
+    await conn.execute(
+        'INSERT INTO voluum_live_events (custom_variable_1, offer_id, campaign_id, "timestamp")'
+        " VALUES ('447400100003', 'offer-403', 'camp-500', now()),"
+        "        ('447400100004', '..', 'camp/x?y#z', now())"
+    )
+    httpx_mock.add_response(url=f"{VOLUUM}/auth/access/session", json=session())
+    httpx_mock.add_response(url=CONVERSIONS_URL, json=page(ROWS[:1]))
+    httpx_mock.add_response(url=f"{VOLUUM}/offer/offer-403", status_code=403)
+    httpx_mock.add_response(url=f"{VOLUUM}/campaign/camp-500", status_code=500, is_reusable=True)
+    httpx_mock.add_response(
+        url=f"{VOLUUM}/campaign/camp%2Fx%3Fy%23z", json={"id": "camp/x?y#z", "name": "Odd"}
+    )
+    created = {"payload": {"created_emails": {"+447400100001@yourmobile.com": "id-1"}}}
+    httpx_mock.add_response(url=CONTACTS, method="POST", json=created)
+    job = await run_job(runtime, CONVERSIONS, {"scheduled": True})
+
+    # The conversions were pushed and the watermark moved, whatever Voluum said of names.
+    assert (await stored(conn))["click-ftd"][4] == "pushed"
+    assert json.loads(await conn.fetchval(RESULT, job.id))["row_counts"]["successful_rows"] == 1
+    assert await conn.fetchval("SELECT count(*) FROM voluum_sync_watermarks") == 1
+    lookups = [
+        r.url.raw_path
+        for r in httpx_mock.get_requests()
+        if r.url.path.startswith(("/offer", "/campaign"))
+    ]
+    # 5xx retried by the client (3 attempts here); the odd id stayed one segment.
+    assert sorted(lookups) == sorted(
+        [b"/offer/offer-403", *[b"/campaign/camp-500"] * 3, b"/campaign/camp%2Fx%3Fy%23z"]
+    )
+    assert (
+        await conn.fetchval(
+            "SELECT campaign_name FROM voluum_campaigns WHERE campaign_id = 'camp/x?y#z'"
+        )
+        == "Odd"
+    )
+    failures = await conn.fetch("SELECT kind, entity_id FROM voluum_name_failures ORDER BY 2")
+    assert [tuple(f) for f in failures] == [
+        ("offer", ".."), ("campaign", "camp-500"), ("offer", "offer-403"),
+    ]  # fmt: skip
+
+    # The next tick asks nothing again: the failed ids rest for a while.
+    httpx_mock.add_response(url=CONVERSIONS_URL, json=page([]))
+    await run_job(runtime, CONVERSIONS, {"scheduled": True})
+    again = [r for r in httpx_mock.get_requests() if r.url.path.startswith(("/offer", "/campaign"))]
+    assert len(again) == len(lookups)
+
+
+async def test_name_lookups_stop_for_the_tick_when_voluum_keeps_failing(
+    runtime: Runtime, conn: asyncpg.Connection, httpx_mock: HTTPXMock
+) -> None:
+    await conn.execute(
+        'INSERT INTO voluum_live_events (custom_variable_1, offer_id, campaign_id, "timestamp")'
+        " SELECT '4474001000' || n, 'offer-' || n, '', now() FROM generate_series(1, 6) AS n"
+    )
+    httpx_mock.add_response(url=f"{VOLUUM}/auth/access/session", json=session())
+    httpx_mock.add_response(url=CONVERSIONS_URL, json=page([]))
+    httpx_mock.add_response(
+        url=re.compile(rf"{VOLUUM}/offer/.*"), status_code=503, is_reusable=True
+    )
+    await run_job(runtime, CONVERSIONS, DAY)
+    asked = {r.url.path for r in httpx_mock.get_requests() if r.url.path.startswith("/offer")}
+    # Five failures in a row: Voluum is down, the sixth id waits for a later tick.
+    assert asked == {f"/offer/offer-{n}" for n in range(1, 6)}
+    assert await conn.fetchval("SELECT count(*) FROM voluum_name_failures") == 5

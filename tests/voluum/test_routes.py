@@ -119,6 +119,41 @@ async def test_a_window_that_is_no_date_is_400(api: httpx.AsyncClient) -> None:
     assert (await api.post("/sync-voluum-conversions", json=backwards)).status_code == 400
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        # Rounded up to the next hour: past the calendar's end.
+        {"from_date": "9999-12-31T22:00:00", "to_date": "9999-12-31T23:30:00"},
+        # Moved to UTC: before the calendar's start.
+        {"from_date": "0001-01-01T00:00:00+01:00", "to_date": "2026-01-01T00:00:00Z"},
+        {"from_date": "1999-12-31T00:00:00Z", "to_date": "2000-01-02T00:00:00Z"},
+        {"from_date": "2100-12-31T00:00:00Z", "to_date": "2101-01-01T01:00:00Z"},
+        # Years of work for one request.
+        {"from_date": "2020-01-01T00:00:00Z", "to_date": "2026-01-01T00:00:00Z"},
+    ],
+)
+async def test_a_window_off_the_calendar_or_too_long_is_400_not_500(
+    api: httpx.AsyncClient, conn: asyncpg.Connection, body: dict[str, str]
+) -> None:
+    for path in ("/sync-voluum-reports", "/sync-voluum-conversions"):
+        answer = await api.post(path, json=body)
+        assert answer.status_code == 400, answer.text
+        assert "from_date" in answer.json()["detail"] or "days" in answer.json()["detail"]
+    assert await conn.fetchval("SELECT count(*) FROM jobs") == 0
+
+
+async def test_the_widest_windows_and_ranges_allowed_are_accepted(
+    api: httpx.AsyncClient, conn: asyncpg.Connection
+) -> None:
+    widest = {"from_date": "2100-10-01T00:00:00Z", "to_date": "2100-12-31T23:30:00Z"}
+    assert (await api.post("/sync-voluum-conversions", json=widest)).status_code == 202
+    # The range routes' last day (schema bounds: 2100, day 31 + 62 days) stays in range.
+    last = {"year": 2100, "month": 12, "start_day": 31, "end_day": 93}
+    answer = await api.post("/sync-voluum-conversions-for-range", json=last)
+    assert answer.status_code in (200, 201), answer.text
+    assert len(await jobs_of(conn, CONVERSIONS)) == 2
+
+
 async def test_the_rules_are_read_and_replaced(api: httpx.AsyncClient) -> None:
     rules = (await api.get("/voluum/os-version-rules")).json()["items"]
     assert [r["list_name"] for r in rules][:2] == ["blacklist", "blacklist"]
