@@ -338,6 +338,9 @@ def openapi_config(settings: Settings, tags: Sequence[Tag]) -> OpenAPIConfig:
         version=__version__,
         description="Phone-list hygiene for SMS and ad-traffic operations.",
         tags=list(tags),
+        # Each handler's docstring is its operation's description: what it does, its
+        # rules (an end-exclusive range, say) where the frontend's developers read them.
+        use_handler_docstrings=True,
         path=DOCS_PATH,
         components=Components(security_schemes=dict(SECURITY_SCHEMES)),
         security=[{"ApiKey": []}, {"Bearer": []}],

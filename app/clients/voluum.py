@@ -245,7 +245,10 @@ class VoluumClient(VendorClient):
                 return
 
     async def _page(self, path: str, query: ReportQuery, offset: int, into: type[Page]) -> Page:
-        response = await self._call("GET", path, params=query.params(offset))
+        response = await self._call("GET", path, params=query.params(offset), expected=(417,))
+        if response.status_code == 417:
+            self._no_visits(response, f"GET {path}")
+            return into(totalRows=0)  # no visits in the window: nothing there
         return self.decode(response, into)
 
     # --- entities and costs --------------------------------------------------------
@@ -285,12 +288,8 @@ class VoluumClient(VendorClient):
             "currency": currency,
         }
         response = await self._call("POST", "/report/manual-cost", json=body, expected=(417,))
-        if response.status_code == 417 and self._error_code(response) != _NO_VISITS:
-            raise UpstreamError(
-                self.vendor,
-                f"{self.vendor} answered 417 to POST /report/manual-cost",
-                upstream_status=417,
-            )
+        if response.status_code == 417:
+            self._no_visits(response, "POST /report/manual-cost")
         return response.status_code
 
     # --- session -------------------------------------------------------------------
@@ -357,6 +356,14 @@ class VoluumClient(VendorClient):
                     expires = expires.replace(tzinfo=UTC)
                 return expires - TOKEN_MARGIN
         return now + FALLBACK_TTL
+
+    def _no_visits(self, response: httpx.Response, call: str) -> None:
+        """A 417 that is Voluum's NO_VISITS_PERIOD (nothing in the window) passes; any
+        other 417 is an error."""
+        if self._error_code(response) != _NO_VISITS:
+            raise UpstreamError(
+                self.vendor, f"{self.vendor} answered 417 to {call}", upstream_status=417
+            )
 
     def _error_code(self, response: httpx.Response) -> str | None:
         try:

@@ -27,7 +27,15 @@ class SyncDataInRangeRequest(Input, frozen=True):
     year: Annotated[int, msgspec.Meta(ge=2000, le=2100)]
     month: Annotated[int, msgspec.Meta(ge=1, le=12)]
     start_day: Annotated[int, msgspec.Meta(ge=1, le=31)]
-    end_day: Annotated[int, msgspec.Meta(ge=2, le=93)]
+    end_day: Annotated[
+        int,
+        msgspec.Meta(
+            ge=2,
+            le=93,
+            description="The first day NOT synced (end-exclusive); past the month's end, "
+            "the days run on into the next month",
+        ),
+    ]
 
 
 class ReportRowCounts(msgspec.Struct, frozen=True):

@@ -122,6 +122,22 @@ async def test_paging_stops_on_a_short_page_even_if_the_total_grows(
     assert sum(len(p.rows) for p in pages) == 3
 
 
+async def test_a_window_without_visits_is_an_empty_report_and_another_417_an_error(
+    voluum: VoluumClient, httpx_mock: HTTPXMock
+) -> None:
+    httpx_mock.add_response(url=f"{BASE}/auth/access/session", json=session("t1"))
+    no_visits = {"error": {"code": "NO_VISITS_PERIOD", "description": "No visits", "messages": []}}
+    httpx_mock.add_response(status_code=417, json=no_visits)
+    httpx_mock.add_response(status_code=417, json=no_visits)
+    httpx_mock.add_response(status_code=417, json={"error": {"code": "OTHER"}})
+    pages = await collect(voluum.report(ReportQuery(window=DAY, page_size=2)))
+    assert [(p.rows, p.totalRows) for p in pages] == [([], 0)]
+    raw = await collect(voluum.conversions_json(ReportQuery(window=DAY, page_size=2)))
+    assert [len(p.rows) for p in raw] == [0]
+    with pytest.raises(UpstreamError, match="417 to GET /report"):
+        await collect(voluum.report(ReportQuery(window=DAY, page_size=2)))
+
+
 async def test_windows_are_rounded_to_the_hour() -> None:
     window = Window.of(
         datetime(2026, 1, 31, 22, 43, 19, tzinfo=UTC), datetime(2026, 1, 31, 23, 0, 1)
