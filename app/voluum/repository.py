@@ -136,9 +136,12 @@ class VoluumRepository(Repository):
             format="csv",
         )
 
-    async def update_lists(self, job_id: UUID) -> dict[str, int]:
-        """The lists from this job's traffic rows; rows written per list."""
-        counts = await self._fetch_all("update_lists_from_traffic", ListCount, job_id=job_id)
+    async def update_lists(self, job_id: UUID, *, evidence_until: datetime) -> dict[str, int]:
+        """The lists from this job's traffic rows, seen up to `evidence_until`; rows
+        written per list."""
+        counts = await self._fetch_all(
+            "update_lists_from_traffic", ListCount, job_id=job_id, evidence_until=evidence_until
+        )
         return {c.list_name: c.rows for c in counts}
 
     # --- conversions ---------------------------------------------------------------

@@ -159,7 +159,9 @@ class VoluumSync:
                     tally.extra["unknown_os"] += int((frame["category"] == "UNKNOWN").sum())
         await self._step(tally)
         async with acquire(self._runtime.connections) as conn, conn.transaction():
-            lists = await self._repository(conn).update_lists(self._job_id)
+            lists = await self._repository(conn).update_lists(
+                self._job_id, evidence_until=max(window.end for window in windows)
+            )
         log.info("voluum_reports_synced", extra={"rows": tally.rows, "lists": lists})
         return {
             "row_counts": {

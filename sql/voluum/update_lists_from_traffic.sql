@@ -1,7 +1,9 @@
 -- The lists from one sync's traffic rows, in one statement.
 -- One row per phone: a classified row before an unknown one, then the most unique
 -- visits, then the most visits, then the last row Voluum sent. OS-version evidence only
--- moves numbers that OS-version evidence placed: a manual or HLR decision stays as it is.
+-- moves numbers that OS-version evidence placed: a manual or HLR decision stays as it is;
+-- and only with evidence as new as what placed them (:evidence_until, the end of the
+-- sync's last window): re-syncing an older window does not undo a newer sighting.
 -- Whitelist entries take the country of the phone's calling code.
 WITH best AS (
     SELECT DISTINCT ON (custom_variable_1) *
@@ -17,7 +19,7 @@ written AS (
         cost_sources, cpv, custom_conversions_1, custom_conversions_2, custom_conversions_3,
         custom_revenue_1, custom_revenue_2, custom_revenue_3, cv, epv, errors, profit,
         revenue, roi, suspicious_clicks, suspicious_clicks_percentage, suspicious_visits,
-        suspicious_visits_percentage, unique_visits, visits
+        suspicious_visits_percentage, unique_visits, visits, evidence_until
     )
     SELECT custom_variable_1, lower(category), 'os_version',
            CASE WHEN category <> 'WHITELIST' THEN 'OS_VERSION' END, 'VOLUUM',
@@ -27,7 +29,7 @@ written AS (
            custom_conversions_3, custom_revenue_1, custom_revenue_2, custom_revenue_3, cv,
            epv, errors, profit, revenue, roi, suspicious_clicks,
            suspicious_clicks_percentage, suspicious_visits, suspicious_visits_percentage,
-           unique_visits, visits
+           unique_visits, visits, :evidence_until::timestamptz
     FROM best
     WHERE category <> 'UNKNOWN'
     ORDER BY custom_variable_1
@@ -63,11 +65,13 @@ written AS (
         suspicious_visits_percentage = EXCLUDED.suspicious_visits_percentage,
         unique_visits = EXCLUDED.unique_visits,
         visits = EXCLUDED.visits,
+        evidence_until = EXCLUDED.evidence_until,
         timestamp_created = CASE
             WHEN p.list_name <> EXCLUDED.list_name THEN now() ELSE p.timestamp_created
         END,
         updated_at = now()
     WHERE p.decided_by = 'os_version'
+      AND (p.evidence_until IS NULL OR p.evidence_until <= EXCLUDED.evidence_until)
     RETURNING p.list_name
 )
 SELECT list_name, count(*) AS rows

@@ -142,3 +142,39 @@ async def test_a_retried_sync_replaces_its_rows_instead_of_adding_more(
         "SELECT list_name FROM phone_lists WHERE custom_variable_1 = '447400100009'"
     )
     assert listed == "monitor"
+
+
+async def test_an_older_window_synced_later_does_not_undo_newer_evidence(
+    runtime: Runtime, conn: asyncpg.Connection, httpx_mock: HTTPXMock
+) -> None:
+    httpx_mock.add_response(url=f"{VOLUUM}/auth/access/session", json=session("t"))
+    phone = "447400100021"
+    # Dec 2: an old iOS (blacklist); then Dec 1 synced late: a new iOS (whitelist);
+    # then Dec 3: the new iOS again.
+    for os_version in ("IOS 9.3", "IOS 18.6", "IOS 18.6"):
+        httpx_mock.add_response(url=REPORT, json=page([row(phone, os_version, 1, 1)], 1))
+
+    def day(d: str) -> dict[str, Any]:
+        return {"windows": [[f"2026-12-{d}T00:00:00+00:00", f"2026-12-{d}T23:00:00+00:00"]]}
+
+    async def listed() -> tuple[str, str]:
+        found = await conn.fetchrow(
+            "SELECT list_name, evidence_until::text FROM phone_lists WHERE custom_variable_1 = $1",
+            phone,
+        )
+        assert found is not None
+        return found["list_name"], found["evidence_until"]
+
+    await run_job(runtime, REPORTS, day("02"))
+    assert await listed() == ("blacklist", "2026-12-02 23:00:00+00")
+    older = await run_job(runtime, REPORTS, day("01"))
+    assert await listed() == ("blacklist", "2026-12-02 23:00:00+00")
+    # The older sighting is kept as traffic; it only did not move the list.
+    assert (
+        await conn.fetchval(
+            "SELECT count(*) FROM api_voluum_ts_sources WHERE job_id = $1", older.id
+        )
+        == 1
+    )
+    await run_job(runtime, REPORTS, day("03"))
+    assert await listed() == ("whitelist", "2026-12-03 23:00:00+00")

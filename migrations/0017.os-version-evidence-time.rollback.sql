@@ -1,0 +1,1 @@
+ALTER TABLE phone_lists DROP COLUMN evidence_until;
