@@ -23,6 +23,7 @@ from app.broadcasts.repository import BroadcastRepository
 from app.broadcasts.schemas import BroadcastCount, CostPush, HistoryFile, HistoryList
 from app.broadcasts.stream import EncodedEvents, live_frames, stream_lines
 from app.db import acquire
+from app.errors import BadRequestError
 from app.files.controller import csv_download
 from app.files.repository import FileRepository
 from app.files.service import FileService
@@ -38,6 +39,16 @@ PreviousDate = Annotated[
 ]
 # The old service kept every saved day; the list is the newest this many.
 HISTORY_LIMIT = 1000
+# MessageWhiz's API v3 is younger than this; an earlier day can only be a typo.
+FIRST_DAY = date(2015, 1, 1)
+
+
+def _past_day(day: date) -> date:
+    """A day that can have broadcasts: not in the future, not before FIRST_DAY (a typo
+    would otherwise save an empty history file for it)."""
+    if not FIRST_DAY <= day <= datetime.now(UTC).date():
+        raise BadRequestError(f"previous_date must be a day from {FIRST_DAY} to today (UTC)")
+    return day
 
 
 class BroadcastStreamController(Controller):
@@ -93,14 +104,14 @@ class BroadcastDailyController(Controller):
         self, runtime: NamedDependency[Runtime], previous_date: PreviousDate
     ) -> BroadcastCount:
         """`previous_date` (UTC): the history file (replacing that day's) and the stats."""
-        return BroadcastCount(await save_history(runtime, previous_date))
+        return BroadcastCount(await save_history(runtime, _past_day(previous_date)))
 
     @get("/save-data-for-specific-date", deprecated=True, summary="Save one day's broadcasts")
     async def save_date_get(
         self, runtime: NamedDependency[Runtime], previous_date: PreviousDate
     ) -> BroadcastCount:
         """The old GET of the POST route."""
-        return BroadcastCount(await save_history(runtime, previous_date))
+        return BroadcastCount(await save_history(runtime, _past_day(previous_date)))
 
     @post("/update-costs-for-mmd", status_code=HTTP_200_OK, summary="Push yesterday's SMS costs")
     async def update_costs(self, runtime: NamedDependency[Runtime]) -> CostPush:

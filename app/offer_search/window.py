@@ -15,6 +15,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from app.errors import BadRequestError
 
 _COUNTRY = re.compile(r"[A-Za-z]{2}")
+# Days a conversion can have: the year-9999 edge would overflow the window's end.
+_FIRST_DAY, _LAST_DAY = date(1970, 1, 1), date(2100, 12, 31)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,9 +48,12 @@ def _day(name: str, value: str | None) -> date | None:
     if len(text) > 10 and text[10] in "T ":
         text = text[:10]
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise BadRequestError(f"{name} must be a date (YYYY-MM-DD)") from None
+    if not _FIRST_DAY <= day <= _LAST_DAY:
+        raise BadRequestError(f"{name} must be a date from {_FIRST_DAY} to {_LAST_DAY}")
+    return day
 
 
 def parse_search(country_code: str | None, from_date: str | None, to_date: str | None) -> Search:

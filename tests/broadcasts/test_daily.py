@@ -133,6 +133,18 @@ async def test_a_bad_date_is_a_400(client: httpx.AsyncClient) -> None:
         "/save-data-for-specific-date", params={"previous_date": "2026-13-01"}
     )
     assert answer.status_code == 400
+    # A day that cannot have broadcasts saves no empty history file.
+    for day in ("2099-01-01", "0001-01-01"):
+        for method in ("GET", "POST"):
+            answer = await client.request(
+                method, "/save-data-for-specific-date", params={"previous_date": day}
+            )
+            assert answer.status_code == 400, answer.text
+            assert answer.json()["detail"] == (
+                "previous_date must be a day from 2015-01-01 to today (UTC)"
+            )
+    saved = {i["date"] for i in (await client.get("/files-broadcasts")).json()["items"]}
+    assert not saved & {"2099-01-01", "0001-01-01"}
 
 
 async def test_an_unknown_file_is_a_404(client: httpx.AsyncClient) -> None:

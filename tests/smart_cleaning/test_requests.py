@@ -28,6 +28,10 @@ JAN = datetime(2026, 1, 11, 12, tzinfo=UTC)
         ),
         ({"country_code": "GB", "to_date": "yesterday"}, "to_date must be a date (YYYY-MM-DD)"),
         (
+            {"country_code": "GB", "to_date": "9999-12-31"},
+            "to_date must be a date from 1970-01-01 to 2100-12-31",
+        ),
+        (
             {"country_code": "GB", "from_date": "2026-01-12", "to_date": "2026-01-11"},
             "from_date is after to_date",
         ),
