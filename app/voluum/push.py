@@ -140,18 +140,31 @@ class ConversionPush:
                 )
             if not rows:
                 return counts
-            batches = [rows[i : i + self._batch] for i in range(0, len(rows), self._batch)]
+            # One contact per email in a round: a number that converted twice (a REG and
+            # an FTD) is one contact, and its conversions share that contact's outcome.
+            same_email: dict[str, list[PushRow]] = {}
+            for row in rows:
+                same_email.setdefault((row.generated_email or "").lower(), []).append(row)
+            leaders = [group[0] for group in same_email.values()]
+            batches = [leaders[i : i + self._batch] for i in range(0, len(leaders), self._batch)]
             sent = await asyncio.gather(
                 *(self._send(batch) for batch in batches), return_exceptions=True
             )
-            outcomes = [o for o in sent if not isinstance(o, BaseException)]
+            followers = {group[0].id: group for group in same_email.values()}
+            outcomes = [
+                [(row.id, status, reason) for row in followers[leader]]
+                for result in sent
+                if not isinstance(result, BaseException)
+                for leader, status, reason in result
+            ]
             # Batches Ongage refused for our credentials go back untouched; any other
             # error leaves its rows claimed (their fate unknown) until the claim is stale.
             released = [
                 row.id
                 for batch, result in zip(batches, sent, strict=True)
                 if isinstance(result, OngageCredentialsError)
-                for row in batch
+                for leader in batch
+                for row in followers[leader.id]
             ]
             async with acquire(self._connections) as conn:
                 repository = VoluumRepository(conn, self._sql)

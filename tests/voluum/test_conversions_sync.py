@@ -17,6 +17,7 @@ from app.runtime import Runtime
 from app.settings import VoluumSyncSettings
 from app.voluum.conversions import conversion_rows
 from app.voluum.jobs import CONVERSIONS
+from tests.clients.ongage_answers import contacts_answer
 from tests.voluum.conftest import ONGAGE, VOLUUM, run_job
 
 FIXTURE = json.loads(Path("/work/shared/fixtures/voluum/conversion_row.json").read_text())
@@ -159,6 +160,24 @@ async def test_an_ongage_failure_leaves_the_batch_failed_for_the_schedule(
     status, reason = (await stored(conn))["click-ftd"][4:6]
     assert status == "failed"
     assert "500" in reason
+
+
+async def test_a_number_that_converted_twice_is_one_contact(
+    runtime: Runtime, conn: asyncpg.Connection, httpx_mock: HTTPXMock
+) -> None:
+    httpx_mock.add_response(url=f"{VOLUUM}/auth/access/session", json=session())
+    both = [
+        conversion("click-reg", "447400100001", conversionType="REG", transactionId="T1"),
+        conversion("click-ftd", "447400100001", transactionId="T2"),
+    ]
+    httpx_mock.add_response(url=CONVERSIONS_URL, json=page(both))
+    _, answer = contacts_answer({"+447400100001@yourmobile.com": "c1"}, {})
+    httpx_mock.add_response(url=CONTACTS, method="POST", json=answer)
+    await run_job(runtime, CONVERSIONS, DAY)
+    (request,) = [r for r in httpx_mock.get_requests() if r.url.host == "ongage.test"]
+    assert [c["email"] for c in json.loads(request.content)] == ["+447400100001@yourmobile.com"]
+    rows = await stored(conn)
+    assert rows["click-reg"][4] == rows["click-ftd"][4] == "pushed"
 
 
 def test_twelve_hour_timestamps_are_read_in_the_requests_zone() -> None:
