@@ -33,6 +33,10 @@ from app.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
+# A cost claim older than this is a run that died mid-call: another may push it. Longer
+# than one manual-cost call can take through the client's policy (two 120 s reads, waits).
+COST_CLAIM_SECONDS = 15 * 60
+
 KIND = "broadcast_history"
 
 
@@ -118,7 +122,11 @@ def _cost_window(day: date) -> Window:
 
 async def push_costs(runtime: Runtime, day: date) -> CostPush:
     """The day's SMS cost (every state: a cancelled broadcast may have sent some) per
-    Voluum campaign, one call per campaign, concurrently within Voluum's rate limit."""
+    Voluum campaign, one call per campaign, concurrently within Voluum's rate limit.
+
+    Each (day, campaign) is claimed in `voluum_cost_pushes` before its call and its
+    outcome recorded after: a retried job, a restart or a second container never sends a
+    cost that was already sent (or is being sent); a cost that changed is sent again."""
     messagewhiz = runtime.clients.get(MessageWhizClient)
     voluum = runtime.clients.get(VoluumClient)
     snapshot = await take_snapshot(messagewhiz, day)
@@ -128,30 +136,47 @@ async def push_costs(runtime: Runtime, day: date) -> CostPush:
         line = line_of(broadcast, snapshot.links, now)
         campaigns.setdefault(line.campaign_id, []).append(line)
     unknown = campaigns.pop(None, [])
+    costs = {campaign: _cost(lines) for campaign, lines in campaigns.items() if campaign}
     window = _cost_window(day)
     currency = runtime.settings.broadcasts.cost_currency
-
-    async def push(index: int, campaign_id: str, lines: list[Line]) -> CostUpdate:
-        cost = _cost(lines)
-        try:
-            status = await voluum.update_cost(campaign_id, window, cost, currency=currency)
-            outcome = "no_visits" if status == 417 else "updated"
-        except UpstreamError as exc:
-            # One campaign's failure is reported in its update, not the whole run's.
-            status, outcome = exc.upstream_status or exc.status_code, "failed"
-        return CostUpdate(
-            index=str(index),
-            rows=len(lines),
-            campaign_id=campaign_id,
-            total_cost=cost,
-            chunk=lines[0].broadcast.name,
-            response=status,
-            outcome=outcome,  # type: ignore[arg-type]
+    claim = uuid.uuid4()
+    async with acquire(runtime.connections) as conn:
+        mine = await BroadcastRepository(conn, runtime.queries).claim_cost_pushes(
+            day, costs, currency=currency, claim=claim, stale_seconds=COST_CLAIM_SECONDS
         )
 
-    updates = await asyncio.gather(
-        *(push(i, c, lines) for i, (c, lines) in enumerate(campaigns.items()) if c is not None)
-    )
+    async def push(campaign_id: str) -> tuple[str, str, int]:
+        try:
+            status = await voluum.update_cost(
+                campaign_id, window, costs[campaign_id], currency=currency
+            )
+        except UpstreamError as exc:
+            # One campaign's failure is reported in its update, not the whole run's.
+            return campaign_id, "failed", exc.upstream_status or exc.status_code
+        return campaign_id, "no_visits" if status == 417 else "updated", status
+
+    sent = await asyncio.gather(*(push(c) for c in costs if c in mine))
+    async with acquire(runtime.connections) as conn:
+        repository = BroadcastRepository(conn, runtime.queries)
+        await repository.record_cost_pushes(day, claim, sent)
+        earlier = await repository.cost_pushes(day, [c for c in costs if c not in mine])
+    outcomes: dict[str, tuple[str, int | None]] = {c: (o, r) for c, o, r in sent}
+    for campaign, (status, response) in earlier.items():
+        # Not sent by this run: already sent with this cost, or being sent by another.
+        pushing = status == "pushing"
+        outcomes[campaign] = ("in_progress", None) if pushing else ("unchanged", response)
+    updates = [
+        CostUpdate(
+            index=str(index),
+            rows=len(campaigns[campaign]),
+            campaign_id=campaign,
+            total_cost=cost,
+            chunk=campaigns[campaign][0].broadcast.name,
+            response=outcomes[campaign][1],
+            outcome=outcomes[campaign][0],  # type: ignore[arg-type]
+        )
+        for index, (campaign, cost) in enumerate(costs.items())
+    ]
     skipped = (
         [
             SkippedCost(
@@ -166,7 +191,7 @@ async def push_costs(runtime: Runtime, day: date) -> CostPush:
         if unknown
         else []
     )
-    return CostPush(total_rows=len(updates), updates=list(updates), skipped=skipped, date=day)
+    return CostPush(total_rows=len(updates), updates=updates, skipped=skipped, date=day)
 
 
 def _cost(lines: Sequence[Line]) -> float:

@@ -47,6 +47,9 @@ class BroadcastRepository(Repository):
         "insert_history",
         "list_history",
         "upsert_campaign_stats",
+        "claim_cost_pushes",
+        "record_cost_pushes",
+        "list_cost_pushes",
     )
 
     async def lock_date(self, day: date) -> None:
@@ -79,3 +82,48 @@ class BroadcastRepository(Repository):
         params |= {name: [_percent(r[key]) for r in rows] for name, key in _PERCENT_COLUMNS.items()}
         params["send_dates"] = list(send_dates)
         await self._execute("upsert_campaign_stats", **params)
+
+    # --- the cost ledger -----------------------------------------------------------
+
+    async def claim_cost_pushes(
+        self,
+        day: date,
+        costs: Mapping[str, float],
+        *,
+        currency: str,
+        claim: UUID,
+        stale_seconds: float,
+    ) -> set[str]:
+        """The campaigns whose cost for `day` this run may push (see the SQL)."""
+        query = self._query("claim_cost_pushes")
+        params = {
+            "day": day,
+            "campaign_ids": list(costs),
+            "costs": list(costs.values()),
+            "currency": currency,
+            "claim": claim,
+            "stale_seconds": stale_seconds,
+        }
+        return {r["campaign_id"] for r in await self.conn.fetch(query.sql, *query.args(params))}
+
+    async def record_cost_pushes(
+        self, day: date, claim: UUID, outcomes: Sequence[tuple[str, str, int]]
+    ) -> None:
+        """(campaign, status, Voluum's HTTP status) of each call this run made."""
+        await self._execute(
+            "record_cost_pushes",
+            day=day,
+            claim=claim,
+            campaign_ids=[campaign for campaign, _, _ in outcomes],
+            statuses=[status for _, status, _ in outcomes],
+            responses=[response for _, _, response in outcomes],
+        )
+
+    async def cost_pushes(
+        self, day: date, campaign_ids: Sequence[str]
+    ) -> dict[str, tuple[str, int | None]]:
+        """Each campaign's recorded push for `day`: its status and Voluum's answer."""
+        query = self._query("list_cost_pushes")
+        params = {"day": day, "campaign_ids": list(campaign_ids)}
+        records = await self.conn.fetch(query.sql, *query.args(params))
+        return {r["campaign_id"]: (r["status"], r["response"]) for r in records}

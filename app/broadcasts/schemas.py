@@ -50,7 +50,9 @@ class HistoryList(msgspec.Struct, frozen=True):
     items: list[HistoryFile]
 
 
-CostOutcome = Literal["updated", "no_visits", "failed"]
+# "unchanged": already pushed with this very cost (a retry, a rerun): not sent again.
+# "in_progress": another run is pushing it right now.
+CostOutcome = Literal["updated", "no_visits", "failed", "unchanged", "in_progress"]
 
 
 class CostUpdate(msgspec.Struct, frozen=True):
@@ -62,8 +64,9 @@ class CostUpdate(msgspec.Struct, frozen=True):
     total_cost: float
     # The first broadcast's name.
     chunk: str
-    # Voluum's HTTP status (502/504 when it could not be reached).
-    response: int
+    # Voluum's HTTP status (502/504 when it could not be reached); for a cost not sent
+    # again, the status of the call that sent it (null while another run is sending it).
+    response: int | None
     outcome: CostOutcome
 
 

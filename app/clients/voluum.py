@@ -13,6 +13,7 @@ import asyncio
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any, Literal, Self, TypeVar
 from urllib.parse import quote
 
@@ -287,7 +288,11 @@ class VoluumClient(VendorClient):
             "cost": cost,
             "currency": currency,
         }
-        response = await self._call("POST", "/report/manual-cost", json=body, expected=(417,))
+        # Never resent after Voluum may have acted on it (a 5xx, a read timeout): the
+        # money rule for every call that changes what the operator sees as spent.
+        response = await self._call(
+            "POST", "/report/manual-cost", json=body, expected=(417,), idempotent=False
+        )
         if response.status_code == 417:
             self._no_visits(response, "POST /report/manual-cost")
         return response.status_code
@@ -302,29 +307,40 @@ class VoluumClient(VendorClient):
         params: list[tuple[str, Primitive]] | None = None,
         json: object = None,
         expected: Sequence[int] = (),
+        idempotent: bool = True,
     ) -> httpx.Response:
-        """One call with the session token; a 401 re-authenticates once and retries."""
+        """One call with the session token; a 401 re-authenticates once and retries (a
+        401 is a call Voluum refused, so even a cost is not set twice by it)."""
         token = await self._session()
-        response = await self._send(method, path, token, params, json, (*expected, 401))
+        send = partial(self._send, method, path, params=params, json=json, idempotent=idempotent)
+        response = await send(token, (*expected, 401))
         if response.status_code != 401:
             return response
         token = await self._session(stale=token)
-        return await self._send(method, path, token, params, json, expected)
+        return await send(token, expected)
 
     async def _send(
         self,
         method: str,
         path: str,
         token: str,
+        expected: Sequence[int],
+        *,
         params: list[tuple[str, Primitive]] | None,
         json: object,
-        expected: Sequence[int],
+        idempotent: bool,
     ) -> httpx.Response:
         headers = {"cwauth-token": token}
         if json is not None:
             headers["Content-Type"] = "application/json; charset=utf-8"
         return await self.request(
-            method, path, params=params, json=json, headers=headers, expected=expected
+            method,
+            path,
+            params=params,
+            json=json,
+            headers=headers,
+            expected=expected,
+            idempotent=idempotent,
         )
 
     async def _session(self, *, stale: str | None = None) -> str:

@@ -218,3 +218,65 @@ def test_the_cost_currency_is_a_setting_checked_at_start(database_url: str) -> N
     assert settings.broadcasts.cost_currency == "EUR"
     with pytest.raises(SettingsError, match="MMD_COST_CURRENCY"):
         make_settings(database_url, MMD_COST_CURRENCY="euros")
+
+
+def cost_calls(httpx_mock: HTTPXMock) -> list[str]:
+    sent = httpx_mock.get_requests(url=f"{VOLUUM}/report/manual-cost")
+    return [json.loads(r.content)["campaignId"] for r in sent]
+
+
+async def test_a_cost_is_pushed_once_however_often_the_push_runs(
+    client: httpx.AsyncClient, conn: asyncpg.Connection, httpx_mock: HTTPXMock
+) -> None:
+    mock_day(httpx_mock, BROADCASTS, LINKS)
+    answers = {CAMPAIGN_A: 500, CAMPAIGN_B: 200}
+
+    def cost(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(answers[json.loads(request.content)["campaignId"]], json={})
+
+    httpx_mock.add_callback(cost, url=f"{VOLUUM}/report/manual-cost", is_reusable=True)
+    first = (await client.post("/update-costs-for-mmd")).json()
+    # A 500 may have been applied: never resent by the client itself.
+    assert sorted(cost_calls(httpx_mock)) == sorted([CAMPAIGN_A, CAMPAIGN_B])
+    assert [u["outcome"] for u in first["updates"]] == ["failed", "updated"]
+
+    # The job retried, the route called again, the schedule's tick caught up: B's cost,
+    # already set, is not sent again; A's failed push is.
+    answers[CAMPAIGN_A] = 200
+    second = (await client.post("/update-costs-for-mmd")).json()
+    assert sorted(cost_calls(httpx_mock)) == sorted([CAMPAIGN_A, CAMPAIGN_A, CAMPAIGN_B])
+    assert [(u["outcome"], u["response"]) for u in second["updates"]] == [
+        ("updated", 200), ("unchanged", 200)
+    ]  # fmt: skip
+    third = (await client.post("/update-costs-for-mmd")).json()
+    assert len(cost_calls(httpx_mock)) == 3
+    assert {u["outcome"] for u in third["updates"]} == {"unchanged"}
+
+    # Another run holds B's claim right now: this one leaves it to that run.
+    await conn.execute(
+        "UPDATE voluum_cost_pushes SET status = 'pushing', claim = gen_random_uuid(),"
+        " claimed_at = now() WHERE campaign_id = $1",
+        CAMPAIGN_B,
+    )
+    held = (await client.post("/update-costs-for-mmd")).json()
+    assert len(cost_calls(httpx_mock)) == 3
+    assert [(u["outcome"], u["response"]) for u in held["updates"]] == [
+        ("unchanged", 200), ("in_progress", None)
+    ]  # fmt: skip
+
+
+async def test_a_changed_cost_is_pushed_again(
+    client: httpx.AsyncClient, httpx_mock: HTTPXMock
+) -> None:
+    mock_day(httpx_mock, BROADCASTS, LINKS)
+    httpx_mock.add_response(url=f"{VOLUUM}/report/manual-cost", json={}, is_reusable=True)
+    await client.post("/update-costs-for-mmd")
+    assert len(cost_calls(httpx_mock)) == 2
+    # A late broadcast of campaign A changes its day's cost.
+    late = broadcast(26, "UK_A_chunk#3.csv", YESTERDAY, link=1, real_price=500.0)
+    mock_day(httpx_mock, [*BROADCASTS, late], LINKS)
+    again = (await client.post("/update-costs-for-mmd")).json()
+    assert cost_calls(httpx_mock)[2:] == [CAMPAIGN_A]
+    assert [(u["campaign_id"], u["outcome"]) for u in again["updates"]] == [
+        (CAMPAIGN_A, "updated"), (CAMPAIGN_B, "unchanged")
+    ]  # fmt: skip

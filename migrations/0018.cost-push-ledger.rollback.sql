@@ -1,0 +1,1 @@
+DROP TABLE voluum_cost_pushes;
