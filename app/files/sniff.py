@@ -20,6 +20,7 @@ SNIFF_BYTES = 64 * 1024
 DELIMITERS = ",;\t|"
 # Control characters that never appear in a CSV (tab, CR and LF do).
 _BINARY = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_BINARY_TEXT = re.compile(_BINARY.pattern.decode())
 _BLANK_LINE = re.compile(rb"(?m)^[ \t\r]*\n")
 
 
@@ -29,6 +30,16 @@ class NotTextError(BadRequestError):
 
 class EmptyFileError(BadRequestError):
     detail = "CSV file is empty"
+
+
+class NotCsvError(BadRequestError):
+    detail = "Only CSV files are supported"
+
+
+def check_csv_name(filename: str | None) -> None:
+    """The old upload routes took `.csv` files only, by name."""
+    if not (filename or "").lower().endswith(".csv"):
+        raise NotCsvError
 
 
 class MixedEncodingError(BadRequestError):
@@ -53,7 +64,7 @@ def sniff(head: bytes) -> Sniffed:
 
 def ensure_text(text: str) -> None:
     """Refuses text with control characters no CSV holds (PostgreSQL refuses NUL too)."""
-    if _BINARY.search(text.encode("utf-8", "replace")):
+    if _BINARY_TEXT.search(text):
         raise NotTextError
 
 

@@ -17,6 +17,7 @@ from app.db import acquire
 from app.files.controller import FileKind, upload_chunks
 from app.files.schemas import FileUpload, ProcessingStarted
 from app.files.service import store_upload
+from app.files.sniff import check_csv_name
 from app.offer_search.controller import offer_list_route, offer_search_service
 from app.offer_search.schemas import OfferFileItem, OffersChoice
 from app.offer_search.window import parse_search
@@ -24,7 +25,7 @@ from app.openapi import error_response
 from app.runtime import Runtime
 from app.smart_cleaning.jobs import KIND
 from app.smart_cleaning.repository import SmartCleaningRepository
-from app.smart_cleaning.service import SmartCleaningService, check_csv_name
+from app.smart_cleaning.service import SmartCleaningService
 
 TAG = "smart_cleaning"
 

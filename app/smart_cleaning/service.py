@@ -9,9 +9,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from uuid import UUID
 
-from app.errors import BadRequestError, NotFoundError
+from app.errors import NotFoundError
 from app.files.schemas import ProcessingStarted
 from app.files.service import StoredUpload
+from app.files.sniff import EmptyFileError
 from app.offer_search.schemas import OfferFileItem
 from app.offer_search.service import OfferSearchService
 from app.offer_search.window import Search
@@ -32,19 +33,6 @@ class NoClickersError(NotFoundError):
 
 class NoOffersError(NotFoundError):
     detail = "No offers found in the conversions database"
-
-
-class NotCsvError(BadRequestError):
-    detail = "Only CSV files are supported"
-
-
-class EmptyCsvError(BadRequestError):
-    detail = "CSV file is empty"
-
-
-def check_csv_name(filename: str | None) -> None:
-    if not (filename or "").lower().endswith(".csv"):
-        raise NotCsvError
 
 
 class SmartCleaningService:
@@ -97,7 +85,7 @@ class SmartCleaningService:
 
     async def record_upload(self, stored: StoredUpload, offers: list[str]) -> OfferFileItem:
         if stored.lines == 0:
-            raise EmptyCsvError
+            raise EmptyFileError
         return await self._searches.create(KIND, Search(country_code=None), offers, stored=stored)
 
     async def process(
