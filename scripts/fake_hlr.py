@@ -17,11 +17,17 @@ import argparse
 import csv
 import io
 import json
+import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+# The fakes' shared handler sits beside them (run as a script or loaded from its file).
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from fake_server import FakeHandler
 
 STATUSES = ["LIVE"] * 6 + ["DEAD", "ABSENT_SUBSCRIBER", "NO_COVERAGE", "LIVE"]
 # The results CSV's header as the old service recorded it (the input echoed first).
@@ -88,36 +94,22 @@ class Batches:
 
 
 def handler(batches: Batches, key: str, secret: str) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-        def _send(self, status: int, body: object, content_type: str = "application/json") -> None:
-            data = body.encode() if isinstance(body, str) else json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        def _body(self) -> bytes:
-            return self.rfile.read(int(self.headers.get("Content-Length") or 0))
-
+    class Handler(FakeHandler):
         def _route(self, method: str) -> None:
             url = urlsplit(self.path)
-            body = self._body()
+            body = self.body()
             if (method, url.path) == ("POST", "/apiv2/hlr"):
                 request = json.loads(body)
                 if (request.get("api_key"), request.get("api_secret")) != (key, secret):
-                    return self._send(401, {"error": "UNAUTHORIZED"})
+                    return self.send(401, {"error": "UNAUTHORIZED"})
                 numbers = [r["telephone_number"] for r in request.get("requests", [])]
                 if not 0 < len(numbers) <= 80:
-                    return self._send(400, {"error": "BAD_REQUEST"})
+                    return self.send(400, {"error": "BAD_REQUEST"})
                 print(f"v2 lookup: {len(numbers)} number(s): {' '.join(numbers)}", flush=True)
-                return self._send(200, {"results": [answer(n) for n in numbers]})
+                return self.send(200, {"results": [answer(n) for n in numbers]})
             query = parse_qs(url.query)
             if (query.get("apikey"), query.get("secret")) != ([key], [secret]):
-                return self._send(401, {"error": "UNAUTHORIZED"})
+                return self.send(401, {"error": "UNAUTHORIZED"})
             parts = [p for p in url.path.split("/") if p]
             with batches.lock:
                 if method == "POST" and parts == ["batches"]:
@@ -128,24 +120,24 @@ def handler(batches: Batches, key: str, secret: str) -> type[BaseHTTPRequestHand
                         "started": None,
                     }  # fmt: skip
                     print(f"batch {batch_id} created", flush=True)
-                    return self._send(200, batches.view(batch_id))
+                    return self.send(200, batches.view(batch_id))
                 if len(parts) < 2 or parts[0] != "batches" or parts[1] not in batches.batches:
-                    return self._send(404, "")
+                    return self.send(404, "")
                 batch_id, batch = parts[1], batches.batches[parts[1]]
                 if method == "POST" and parts[2:] == ["source"]:
                     batch["numbers"] += body.decode().split()
                     print(f"batch {batch_id} source: {len(body.split())} number(s)", flush=True)
-                    return self._send(200, batches.view(batch_id))
+                    return self.send(200, batches.view(batch_id))
                 if method == "PUT" and parts[2:] == [] and url.path.endswith("/"):
                     batch["status"], batch["started"] = "PROCESSING", time.monotonic()
                     print(f"batch {batch_id} started", flush=True)
-                    return self._send(200, batches.view(batch_id))
+                    return self.send(200, batches.view(batch_id))
                 if method == "GET" and parts[2:] == [] and not url.path.endswith("/"):
-                    return self._send(200, batches.view(batch_id))
+                    return self.send(200, batches.view(batch_id))
                 if method == "GET" and parts[2:] == ["results"]:
                     print(f"batch {batch_id} results downloaded", flush=True)
-                    return self._send(200, batches.results(batch_id), "text/csv")
-            return self._send(404, "")
+                    return self.send(200, batches.results(batch_id), "text/csv")
+            return self.send(404, "")
 
         def do_GET(self) -> None:
             self._route("GET")

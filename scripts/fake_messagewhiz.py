@@ -14,13 +14,18 @@ path. The key is never printed.
 from __future__ import annotations
 
 import argparse
-import json
+import sys
 import threading
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+# The fakes' shared handler sits beside them (run as a script or loaded from its file).
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from fake_server import FakeHandler, serve_in_thread
 
 LINK_BASE = 6434000
 
@@ -119,26 +124,15 @@ def envelope(result: object, code: int = 0, message: str = "") -> dict[str, Any]
 
 
 def handler(data: Data, key: str) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-        def _send(self, status: int, body: object) -> None:
-            raw = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(raw)))
-            self.end_headers()
-            self.wfile.write(raw)
-
+    class Handler(FakeHandler):
         def do_GET(self) -> None:
             url = urlsplit(self.path)
             path = url.path.removeprefix("/api/3")
             if path == "/_calls":
                 with data.lock:
-                    return self._send(200, dict(data.calls))
+                    return self.send(200, dict(data.calls))
             if self.headers.get("apikey") != key:
-                return self._send(401, envelope(None, 401, "Invalid API key"))
+                return self.send(401, envelope(None, 401, "Invalid API key"))
             query = parse_qs(url.query)
             limit = int(query.get("limit", ["25"])[0])
             start = int(query.get("start", ["0"])[0])
@@ -149,8 +143,8 @@ def handler(data: Data, key: str) -> type[BaseHTTPRequestHandler]:
             elif path == "/Link":
                 items = data.links()
             else:
-                return self._send(404, envelope(None, 404, "Not found"))
-            self._send(200, envelope(items[start : start + limit]))
+                return self.send(404, envelope(None, 404, "Not found"))
+            self.send(200, envelope(items[start : start + limit]))
             return None
 
     return Handler
@@ -160,10 +154,7 @@ def serve(
     port: int = 0, *, key: str = "demo", broadcasts: int = 200, campaigns: int = 20
 ) -> ThreadingHTTPServer:
     """The fake on 127.0.0.1:`port` (0: any free port), serving in a daemon thread."""
-    server = ThreadingHTTPServer(("127.0.0.1", port), handler(Data(broadcasts, campaigns), key))
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True, name="fake-messagewhiz").start()
-    return server
+    return serve_in_thread(handler(Data(broadcasts, campaigns), key), port, "fake-messagewhiz")
 
 
 def main() -> None:

@@ -17,11 +17,17 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import sys
 import threading
 import time
 from collections import Counter, deque
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
+
+# The fakes' shared handler sits beside them (run as a script or loaded from its file).
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from fake_server import FakeHandler
 
 _CONTACTS = re.compile(r"^/([0-9]+)/api/v2/contacts/?$")
 _AUTH = ("X_USERNAME", "X_PASSWORD", "X_ACCOUNT_CODE")
@@ -61,28 +67,20 @@ class State:
 
 
 def handler_for(state: State) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        def _answer(self, status: int, body: dict[str, Any]) -> None:
-            raw = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(raw)))
-            self.end_headers()
-            self.wfile.write(raw)
-
+    class Handler(FakeHandler):
         def _error(self, status: int, message: str) -> None:
             payload = {"code": status, "errors": [], "message": message}
-            self._answer(status, {"metadata": {"error": True}, "payload": payload})
+            self.send(status, {"metadata": {"error": True}, "payload": payload})
 
         def do_GET(self) -> None:
             if self.path == "/_received":
-                self._answer(200, state.summary())
+                self.send(200, state.summary())
             else:
                 self._error(404, "Not found")
 
         def do_POST(self) -> None:
             match = _CONTACTS.match(self.path)
-            raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            raw = self.body()
             if any(not self.headers.get(name) for name in _AUTH):
                 self._error(
                     401,
@@ -126,10 +124,7 @@ def handler_for(state: State) -> type[BaseHTTPRequestHandler]:
                     "code": 412,
                     "message": f"{len(failed)} contacts out of {len(emails)} have failed",
                 }
-            self._answer(status, {"metadata": {"error": status != 200}, "payload": payload})
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass  # the summary at /_received says what arrived
+            self.send(status, {"metadata": {"error": status != 200}, "payload": payload})
 
     return Handler
 

@@ -20,13 +20,19 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import threading
 import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+# The fakes' shared handler sits beside them (run as a script or loaded from its file).
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from fake_server import FakeHandler, serve_in_thread
 
 TOKEN = "fake-voluum-token"  # noqa: S105 - a fake's fixed session token
 
@@ -129,18 +135,7 @@ def page(rows: list[dict[str, Any]], query: dict[str, list[str]]) -> dict[str, A
 def handler(
     delay: float, calls: Counter[str], lock: threading.Lock
 ) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-        def _send(self, status: int, body: object) -> None:
-            raw = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(raw)))
-            self.end_headers()
-            self.wfile.write(raw)
-
+    class Handler(FakeHandler):
         def _count(self, name: str) -> None:
             with lock:
                 calls[name] += 1
@@ -149,23 +144,23 @@ def handler(
             url = urlsplit(self.path)
             if url.path == "/_calls":
                 with lock:
-                    return self._send(200, dict(calls))
+                    return self.send(200, dict(calls))
             if self.headers.get("cwauth-token") != TOKEN:
-                return self._send(401, {"error": {"code": "UNAUTHORIZED"}})
+                return self.send(401, {"error": {"code": "UNAUTHORIZED"}})
             query = parse_qs(url.query)
             if url.path == "/report/conversions":
                 self._count(url.path)
-                return self._send(200, page(conversion_rows(query), query))
+                return self.send(200, page(conversion_rows(query), query))
             if url.path != "/report":
-                return self._send(404, {"error": {"code": "NOT_FOUND"}})
+                return self.send(404, {"error": {"code": "NOT_FOUND"}})
             if query.get("filter1") == ["traffic-source"]:
                 self._count("/report traffic-source")
-                return self._send(200, page(traffic_rows(query), query))
+                return self.send(200, page(traffic_rows(query), query))
             campaign = query.get("filter1Value", [""])[0]
             self._count("/report")
             self._count(f"/report {campaign} {query['from'][0]} {query['to'][0]}")
             time.sleep(delay)
-            self._send(
+            self.send(
                 200,
                 {
                     "totalRows": 1,
@@ -181,10 +176,10 @@ def handler(
 
         def do_POST(self) -> None:
             url = urlsplit(self.path)
-            body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
+            body = json.loads(self.body())
             if url.path == "/auth/access/session":
                 self._count(url.path)
-                return self._send(
+                return self.send(
                     200,
                     {
                         "token": TOKEN,
@@ -193,16 +188,16 @@ def handler(
                     },
                 )
             if self.headers.get("cwauth-token") != TOKEN:
-                return self._send(401, {"error": {"code": "UNAUTHORIZED"}})
+                return self.send(401, {"error": {"code": "UNAUTHORIZED"}})
             if url.path != "/report/manual-cost":
-                return self._send(404, {"error": {"code": "NOT_FOUND"}})
+                return self.send(404, {"error": {"code": "NOT_FOUND"}})
             self._count(url.path)
             if body.get("campaignId", "")[-1:] in ("0", "5"):
-                return self._send(
+                return self.send(
                     417,
                     {"error": {"code": "NO_VISITS_PERIOD", "description": "No visits in period"}},
                 )
-            self._send(200, {})
+            self.send(200, {})
             return None
 
     return Handler
@@ -210,10 +205,7 @@ def handler(
 
 def serve(port: int = 0, *, delay: float = 0.0) -> ThreadingHTTPServer:
     """The fake on 127.0.0.1:`port` (0: any free port), serving in a daemon thread."""
-    server = ThreadingHTTPServer(("127.0.0.1", port), handler(delay, Counter(), threading.Lock()))
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True, name="fake-voluum").start()
-    return server
+    return serve_in_thread(handler(delay, Counter(), threading.Lock()), port, "fake-voluum")
 
 
 def main() -> None:
