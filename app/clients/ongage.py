@@ -20,7 +20,7 @@ from typing import Literal, Self
 import httpx
 import msgspec
 
-from app.clients.base import ClientPolicy, VendorClient
+from app.clients.base import ClientPolicy, UpstreamError, VendorClient
 from app.settings import Settings
 
 # Ongage describes the contacts method for "2, 5, 10, 20" contacts; bulk goes elsewhere.
@@ -30,6 +30,14 @@ _LIST_ID = re.compile(r"^[0-9]{1,20}$")
 # Whole-batch refusals that retrying cannot fix: invalid data, list not found.
 _REFUSED = (400, 404)
 _PARTIAL = 412
+# Ongage's answer when our credentials are wrong: true of every contact alike.
+_CREDENTIALS_REFUSED = (401, 403)
+
+
+class OngageCredentialsError(UpstreamError):
+    """Ongage refused our credentials (401, 403): it says nothing about the contacts, so
+    no caller should count it against them."""
+
 
 FieldValue = str | int | float | bool | None
 
@@ -154,8 +162,9 @@ class OngageClient(VendorClient):
         Returns every contact's outcome: a 412 is a partial success (the failed ones are
         named in `failed_emails`); a 400 or 404 refuses the whole batch, each contact then
         failed with Ongage's message. Raises UpstreamError (502/504) when Ongage could not
-        be asked or its answer says nothing about the contacts (401, 403, 5xx, a timeout,
-        429 after the documented waits): the caller cannot know what was applied.
+        be asked or its answer says nothing about the contacts (5xx, a timeout, 429 after
+        the documented waits): the caller cannot know what was applied; and its subclass
+        OngageCredentialsError for a 401 or 403.
         """
         if not contacts or len(contacts) > MAX_BATCH:
             raise ValueError(f"a batch holds 1 to {MAX_BATCH} contacts, not {len(contacts)}")
@@ -165,13 +174,20 @@ class OngageClient(VendorClient):
             {"email": contact.email, "overwrite": True, "fields": dict(contact.fields)}
             for contact in contacts
         ]
-        response = await self.request(
-            "POST",
-            f"/{list_id}/api/v2/contacts/",
-            json=body,
-            idempotent=False,
-            expected=(*_REFUSED, _PARTIAL),
-        )
+        try:
+            response = await self.request(
+                "POST",
+                f"/{list_id}/api/v2/contacts/",
+                json=body,
+                idempotent=False,
+                expected=(*_REFUSED, _PARTIAL),
+            )
+        except UpstreamError as exc:
+            if exc.upstream_status in _CREDENTIALS_REFUSED:
+                raise OngageCredentialsError(
+                    exc.vendor, exc.detail, upstream_status=exc.upstream_status
+                ) from exc
+            raise
         payload = self.decode(response, _Answer).payload
         status = response.status_code
         if status in _REFUSED:

@@ -22,7 +22,14 @@ from typing import Any
 
 from app.clients import Clients
 from app.clients.base import UpstreamError
-from app.clients.ongage import MAX_BATCH, BatchResult, OngageClient, OngageContact, valid_list_id
+from app.clients.ongage import (
+    MAX_BATCH,
+    BatchResult,
+    OngageClient,
+    OngageContact,
+    OngageCredentialsError,
+    valid_list_id,
+)
 from app.csv_jobs.repository import DripRepository
 from app.csv_jobs.schemas import ClaimedJob, PendingRecord
 from app.csv_jobs.service import utc_now
@@ -34,10 +41,6 @@ log = logging.getLogger(__name__)
 
 # A record whose batch Ongage could not be asked about this many times is failed for good.
 MAX_RECORD_ATTEMPTS = 5
-# Ongage refusing our credentials says nothing about the contacts: the tick fails (and the
-# job backs off) without counting an attempt against them, so a wrong password does not
-# drain a list into `failed`.
-_REFUSED_US = frozenset({401, 403})
 # The CSV columns sent as Ongage list fields, by their record names (the email is the
 # contact itself; the list is the request's).
 _FIELDS = (
@@ -185,9 +188,12 @@ class DripRunner:
                 batch.append(record)
             try:
                 result = await ongage.add_contacts(list_id, [contact(r) for r in batch])
+            except OngageCredentialsError as exc:
+                # Nothing about these contacts: the tick fails (and the job backs off)
+                # without an attempt against them, so a wrong password drains nothing.
+                return exc.detail
             except UpstreamError as exc:
-                if exc.upstream_status not in _REFUSED_US:
-                    await self._record_error(tick, batch, exc.detail)
+                await self._record_error(tick, batch, exc.detail)
                 return exc.detail
             if not await self._record(tick, batch, result):
                 return None  # the claim lapsed; whoever holds the job now goes on

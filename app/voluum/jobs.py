@@ -13,12 +13,12 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from app.clients.ongage import OngageCredentialsError
 from app.clients.voluum import Window, floor_hour
 from app.db import acquire
 from app.jobs.kinds import JobContext, JobFailedError, JobKind
 from app.schedules.schemas import Schedule
 from app.settings import Settings
-from app.voluum.push import OngageCredentialsError
 from app.voluum.repository import VoluumRepository
 from app.voluum.sync import Progress, VoluumSync
 

@@ -22,7 +22,13 @@ from datetime import UTC, datetime
 from uuid import UUID, uuid4
 
 from app.clients.base import ClientPolicy, UpstreamError
-from app.clients.ongage import MAX_BATCH, BatchResult, OngageClient, OngageContact
+from app.clients.ongage import (
+    MAX_BATCH,
+    BatchResult,
+    OngageClient,
+    OngageContact,
+    OngageCredentialsError,
+)
 from app.db import ConnectionSource, acquire
 from app.settings import VoluumSyncSettings
 from app.sql import SqlQueries
@@ -30,8 +36,6 @@ from app.voluum.repository import PushRow, VoluumRepository
 
 # Claimed per round: enough batches to keep Ongage's 10 concurrent calls busy.
 _BATCHES_PER_ROUND = 10
-# Ongage answers these when our credentials are wrong: true of every contact alike.
-_CREDENTIALS_REFUSED = (401, 403)
 # The longest call, doubled, plus this: the queue behind the client's shared rate limit
 # and concurrency cap (the CSV drip uses the same client) is not bounded by the policy.
 _CLAIM_SLACK_SECONDS = 900.0
@@ -46,10 +50,6 @@ def claim_lifetime(policy: ClientPolicy) -> float:
     )
     waits = (policy.max_attempts - 1) * policy.backoff_cap_seconds * 1.05
     return 2 * (policy.max_attempts * attempt + waits) + _CLAIM_SLACK_SECONDS
-
-
-class OngageCredentialsError(UpstreamError):
-    """Ongage refused our credentials: the sync fails, the contacts wait untouched."""
 
 
 @dataclass(slots=True)
@@ -190,14 +190,15 @@ class ConversionPush:
             result: BatchResult = await self._client.add_contacts(
                 self._client.default_list_id, [contact(row) for row in rows]
             )
+        except OngageCredentialsError as exc:
+            # The sync fails; the contacts wait untouched.
+            raise OngageCredentialsError(
+                "ongage",
+                f"Ongage refused our credentials ({exc.upstream_status}): check "
+                f"{OngageClient.settings_hint}; the contacts stay pending",
+                upstream_status=exc.upstream_status,
+            ) from exc
         except UpstreamError as exc:
-            if exc.upstream_status in _CREDENTIALS_REFUSED:
-                raise OngageCredentialsError(
-                    "ongage",
-                    f"Ongage refused our credentials ({exc.upstream_status}): check "
-                    f"{OngageClient.settings_hint}; the contacts stay pending",
-                    upstream_status=exc.upstream_status,
-                ) from exc
             return [(row.id, "failed", str(exc)[:500]) for row in rows]
         except ValueError as exc:
             return [(row.id, "failed", str(exc)[:500]) for row in rows]
